@@ -1,0 +1,230 @@
+//! `book.toml` into typed configuration. Unknown keys are errors with the nearest known key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, line_col};
+use crate::suggest;
+
+/// The guide's configuration, as written in `book.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    pub book: Book,
+    #[serde(default)]
+    pub build: Build,
+    #[serde(default)]
+    pub search: Search,
+    #[serde(default)]
+    pub topics: BTreeMap<String, TopicConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Book {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    #[serde(default = "default_language")]
+    pub language: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Build {
+    pub content_dir: PathBuf,
+    pub output_dir: PathBuf,
+    pub theme: String,
+    /// Absolute URL of the hosted site; only for `sitemap.xml` and canonical links.
+    pub site_url: String,
+    /// Edit link template; `{path}` becomes the lesson's path relative to the guide root.
+    pub edit_url: String,
+}
+
+impl Default for Build {
+    fn default() -> Self {
+        Self {
+            content_dir: "content".into(),
+            output_dir: "public".into(),
+            theme: "default".into(),
+            site_url: String::new(),
+            edit_url: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Search {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl Default for Search {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TopicConfig {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Where `book.toml` lives under a guide root.
+pub fn config_path(root: &Path) -> PathBuf {
+    root.join("book.toml")
+}
+
+impl Config {
+    /// Reads and checks `<root>/book.toml`.
+    pub fn load(root: &Path) -> Result<Config, Diagnostic> {
+        let path = config_path(root);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+                let (line, col) = line_col(
+                    &String::from_utf8_lossy(e.as_bytes()),
+                    e.utf8_error().valid_up_to(),
+                );
+                Diagnostic::error("book.toml", "book.toml is not valid UTF-8")
+                    .at(line, col)
+                    .help("save the file as UTF-8")
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Diagnostic::error(
+                    "book.toml",
+                    format!("no book.toml found in {}", root.display()),
+                )
+                .help("run `guide init` to start a guide here, or pass --root DIR pointing at a guide"));
+            }
+            Err(e) => {
+                return Err(Diagnostic::error(
+                    "book.toml",
+                    format!("cannot read {}: {e}", path.display()),
+                ));
+            }
+        };
+        let config = Self::parse(&text).map_err(|d| d.with_source(&text))?;
+        config.check().map_err(|d| d.with_source(&text))?;
+        Ok(config)
+    }
+
+    /// Parses the text of a `book.toml`.
+    pub fn parse(text: &str) -> Result<Config, Diagnostic> {
+        toml::from_str(text).map_err(|e| toml_diagnostic("book.toml", text, 0, &e))
+    }
+
+    fn check(&self) -> Result<(), Diagnostic> {
+        if self.book.title.trim().is_empty() {
+            return Err(Diagnostic::error("book.toml", "[book] title is empty")
+                .help("give the guide a title"));
+        }
+        let url = &self.build.site_url;
+        if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(Diagnostic::error(
+                "book.toml",
+                format!("[build] site-url `{url}` is not an absolute http(s) URL"),
+            )
+            .help("write it like `https://intranet.example/guides/it/`, or leave it empty"));
+        }
+        Ok(())
+    }
+
+    /// The site URL with exactly one trailing slash, or `""`.
+    pub fn site_url(&self) -> String {
+        let url = self.build.site_url.trim_end_matches('/');
+        if url.is_empty() {
+            String::new()
+        } else {
+            format!("{url}/")
+        }
+    }
+}
+
+/// A TOML parse error as a diagnostic in `file`, whose TOML text starts at line `line_offset + 1`.
+/// Unknown-field errors get the nearest expected field suggested.
+pub fn toml_diagnostic(
+    file: &str,
+    text: &str,
+    line_offset: usize,
+    e: &toml::de::Error,
+) -> Diagnostic {
+    let (line, col) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+    serde_message(file, e.message()).at(line + line_offset, col)
+}
+
+/// A serde error message turned into a diagnostic; `unknown field` gets a suggestion.
+pub fn serde_message(file: &str, message: &str) -> Diagnostic {
+    let message = message.trim();
+    if let Some((field, expected)) = unknown_field(message) {
+        let help = suggest::did_you_mean(&field, expected.iter().map(String::as_str))
+            .unwrap_or_else(|| format!("known keys: {}", expected.join(", ")));
+        return Diagnostic::error(file, format!("unknown key `{field}`")).help(help);
+    }
+    let first_line = message.lines().next().unwrap_or(message);
+    Diagnostic::error(file, first_line.to_owned())
+}
+
+/// Splits serde's "unknown field `x`, expected one of `a`, `b`" into the field and the expected ones.
+fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    Some((field.to_owned(), expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_minimal_config_with_defaults() {
+        let c = Config::parse("[book]\ntitle = \"T\"\n").unwrap();
+        assert_eq!(c.build.output_dir, PathBuf::from("public"));
+        assert!(c.search.enabled);
+        assert_eq!(c.book.language, "en");
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_suggests() {
+        let text = "[book]\ntitle = \"T\"\n\n[build]\noutput-dri = \"x\"\n";
+        let d = Config::parse(text).unwrap_err();
+        assert_eq!(d.message, "unknown key `output-dri`");
+        assert_eq!(d.line, 5);
+        assert_eq!(d.help.as_deref(), Some("did you mean `output-dir`?"));
+    }
+
+    #[test]
+    fn syntax_error_has_line() {
+        let d = Config::parse("[book]\ntitle = \"T\n").unwrap_err();
+        assert_eq!(d.line, 2, "{d:?}");
+    }
+
+    #[test]
+    fn missing_file_says_where_it_looked() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = Config::load(dir.path()).unwrap_err();
+        assert!(d.message.contains("no book.toml found in"), "{}", d.message);
+        assert!(d.help.unwrap().contains("guide init"));
+    }
+}

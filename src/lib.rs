@@ -1,0 +1,253 @@
+//! `guide`: a static-site generator for learning guides.
+//!
+//! The pipeline, one module per arrow of DESIGN.md:
+//! `book.toml` → [`config`] → [`load`] (sections, lessons, [`frontmatter`]) → [`render`] (Markdown
+//! through [`markdown`], fenced blocks through [`blocks`] and [`highlight`], links through
+//! [`links`]) → [`pages`] (templates of the [`theme`], [`nav`]) → [`output`] (staging, swap).
+
+pub mod blocks;
+pub mod config;
+pub mod diagnostics;
+pub mod frontmatter;
+pub mod highlight;
+pub mod init;
+pub mod links;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod nav;
+pub mod output;
+pub mod pages;
+pub mod render;
+pub mod suggest;
+pub mod theme;
+pub mod urls;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use config::Config;
+use diagnostics::Diagnostic;
+use highlight::Highlighter;
+use output::{NullSink, Sink, Staging};
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The guide root (the folder with `book.toml`).
+    pub root: PathBuf,
+    /// Output folder; `book.toml`'s `output-dir` under the root when `None`.
+    pub out: Option<PathBuf>,
+    pub drafts: bool,
+    /// `false` for `guide check`: everything is rendered and checked, nothing is written.
+    pub write: bool,
+    /// Show a progress bar (only honoured on a terminal).
+    pub progress: bool,
+}
+
+/// What a successful run did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Warnings (errors make the run fail).
+    pub warnings: Vec<Diagnostic>,
+    pub pages: usize,
+    pub files: usize,
+    pub out: Option<PathBuf>,
+    /// Each stage and how long it took.
+    pub timings: Vec<(&'static str, Duration)>,
+    /// Highlight cache hits and misses.
+    pub cache: (usize, usize),
+}
+
+/// Why a run failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The guide has errors (exit code 1); warnings may be among them.
+    Guide(Vec<Diagnostic>),
+    /// The command was used wrongly, e.g. a dangerous `--out` (exit code 2).
+    Usage(String),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Failure::Guide(_) => 1,
+            Failure::Usage(_) => 2,
+        }
+    }
+}
+
+/// Folder of caches that are safe to delete, under the guide root.
+pub fn cache_dir(root: &Path) -> PathBuf {
+    root.join(".guide-cache")
+}
+
+struct Stopwatch {
+    last: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Stopwatch {
+    fn new() -> Self {
+        Self {
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.laps.push((stage, now - self.last));
+        self.last = now;
+    }
+}
+
+/// Runs the whole pipeline: `guide build` when `opts.write`, `guide check` otherwise.
+pub fn build(opts: &BuildOptions) -> Result<Outcome, Failure> {
+    let mut clock = Stopwatch::new();
+    let root = &opts.root;
+    let config = Config::load(root).map_err(|d| Failure::Guide(vec![d]))?;
+    let content_dir = root.join(&config.build.content_dir);
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| root.join(&config.build.output_dir));
+    if opts.write {
+        output::check_target(root, &content_dir, &out).map_err(|r| Failure::Usage(r.0))?;
+    }
+    clock.lap("config");
+
+    let highlighter = Highlighter::new();
+    let cache_file = cache_dir(root).join("highlight.bin");
+    highlighter.load_cache(&cache_file);
+    clock.lap("highlighter");
+
+    let (site, mut diags) = load::load(&load::LoadOptions {
+        root,
+        content_dir: &content_dir,
+        book_title: &config.book.title,
+        drafts: opts.drafts,
+    });
+    clock.lap("load");
+
+    let mut theme = theme::Theme::load(
+        root,
+        &config.build.theme,
+        vec![("highlight.css".to_owned(), highlighter.css().into_bytes())],
+    )
+    .map_err(|d| {
+        diags.push(d);
+        Failure::Guide(std::mem::take(&mut diags).sorted())
+    })?;
+    pages::set_globals(&mut theme, &site, &config);
+    clock.lap("theme");
+
+    let page_count = site.sections.len() + site.lessons.len();
+    let progress = Progress::new(opts.progress, page_count);
+    let (contents, render_diags) =
+        render::render_all(&site, &theme, &highlighter, &|| progress.tick());
+    diags.extend(render_diags);
+    clock.lap("markdown");
+    if diags.has_errors() {
+        progress.finish();
+        return Err(Failure::Guide(diags.sorted()));
+    }
+
+    let writer = pages::PageWriter {
+        site: &site,
+        config: &config,
+        theme: &theme,
+        contents: &contents,
+        order: nav::Order::new(&site),
+    };
+    let staging = if opts.write {
+        Some(Staging::create(&out).map_err(|e| {
+            Failure::Guide(vec![Diagnostic::error(
+                out.display().to_string(),
+                format!("cannot create the staging folder beside the output folder: {e}"),
+            )])
+        })?)
+    } else {
+        None
+    };
+    let sink: &dyn Sink = match &staging {
+        Some(s) => s,
+        None => &NullSink,
+    };
+    let written = writer.write_all(sink, &|| progress.tick());
+    progress.finish();
+    let files = written.map_err(|errors| {
+        diags.extend(errors);
+        Failure::Guide(std::mem::take(&mut diags).sorted())
+    })?;
+    clock.lap("pages");
+    if let Some(staging) = staging {
+        staging.commit().map_err(|e| {
+            Failure::Guide(vec![Diagnostic::error(
+                out.display().to_string(),
+                format!("cannot swap the new site into place: {e}"),
+            )])
+        })?;
+        if let Err(e) = save_cache(root, &highlighter, &cache_file) {
+            diags.push(Diagnostic::warning(
+                diagnostics::display_path(root, &cache_file),
+                format!("cannot save the highlight cache: {e}"),
+            ));
+        }
+        clock.lap("write");
+    }
+    Ok(Outcome {
+        warnings: diags.sorted(),
+        pages: page_count,
+        files,
+        out: opts.write.then_some(out),
+        timings: clock.laps,
+        cache: highlighter.stats(),
+    })
+}
+
+fn save_cache(root: &Path, highlighter: &Highlighter, file: &Path) -> std::io::Result<()> {
+    let dir = cache_dir(root);
+    std::fs::create_dir_all(&dir)?;
+    let tag = dir.join("CACHEDIR.TAG");
+    if !tag.exists() {
+        std::fs::write(
+            &tag,
+            "Signature: 8a477f597d28d172789f06886806bc55\n# guide's build cache: safe to delete.\n",
+        )?;
+        std::fs::write(dir.join(".gitignore"), "*\n")?;
+    }
+    highlighter.save_cache(file)
+}
+
+/// A progress bar on a terminal for long builds; nothing otherwise.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(wanted: bool, pages: usize) -> Self {
+        use std::io::IsTerminal;
+        let show = wanted && pages >= 500 && std::io::stderr().is_terminal();
+        Self(show.then(|| {
+            let bar = indicatif::ProgressBar::new(2 * pages as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{msg:>8} [{bar:40}] {pos}/{len}")
+            {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_message("building");
+            bar
+        }))
+    }
+
+    fn tick(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}

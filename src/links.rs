@@ -1,0 +1,182 @@
+//! Internal links: relative links to Markdown files are rewritten to the target page's URL and
+//! checked, anchors included, with the nearest existing path or heading suggested.
+
+use std::collections::HashMap;
+
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{Heading, LinkResolver, MarkdownIssue, OutLink};
+use crate::model::{PageId, Site};
+use crate::suggest;
+use crate::urls;
+
+/// Prefix of internal link destinations in rendered HTML, replaced by each page's way back to the
+/// site root when the page is written (so one rendering serves pages at any depth).
+pub const ROOT_MARK: &str = "guide-root:/";
+
+/// Every page by its source path relative to the content folder (`ops/budget.md`,
+/// `ops/_index.md`).
+pub struct LinkIndex {
+    by_path: HashMap<String, PageId>,
+}
+
+impl LinkIndex {
+    pub fn new(site: &Site) -> Self {
+        let mut by_path = HashMap::with_capacity(site.lessons.len() + site.sections.len());
+        for (i, s) in site.sections.iter().enumerate() {
+            let id = PageId::Section(crate::model::SectionId(i));
+            let path = if s.dir.is_empty() {
+                "_index.md".to_owned()
+            } else {
+                format!("{}/_index.md", s.dir)
+            };
+            by_path.insert(path, id);
+        }
+        for (i, l) in site.lessons.iter().enumerate() {
+            by_path.insert(
+                format!("{}.md", l.slug_path),
+                PageId::Lesson(crate::model::LessonId(i)),
+            );
+        }
+        Self { by_path }
+    }
+
+    /// The page a link from a page in content folder `dir` points at, if it names a page.
+    pub fn target(&self, dir: &str, path: &str) -> Option<PageId> {
+        let joined = urls::join_normalized(dir, path)?;
+        if let Some(&id) = self.by_path.get(&joined) {
+            return Some(id);
+        }
+        let as_section = if joined.is_empty() {
+            "_index.md".to_owned()
+        } else {
+            format!("{joined}/_index.md")
+        };
+        if path.ends_with('/') || path.is_empty() || !path.contains('.') {
+            return self.by_path.get(&as_section).copied();
+        }
+        None
+    }
+
+    fn nearest(&self, dir: &str, path: &str) -> Option<String> {
+        let joined = urls::join_normalized(dir, path).unwrap_or_default();
+        let best = suggest::nearest(&joined, self.by_path.keys().map(String::as_str))?;
+        Some(relative_source(dir, best))
+    }
+}
+
+/// `best` (content-relative) written relative to `dir`, as an author would link it.
+fn relative_source(dir: &str, best: &str) -> String {
+    let from = if dir.is_empty() {
+        "x".to_owned()
+    } else {
+        format!("{dir}/x")
+    };
+    urls::relative_between(&from, best)
+}
+
+/// Splits `a.md#b` into path and fragment (without `#`).
+pub fn split_fragment(dest: &str) -> (&str, Option<&str>) {
+    match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (dest, None),
+    }
+}
+
+/// Whether a destination is a link to another Markdown page (rather than external or an asset).
+fn is_page_link(path: &str) -> bool {
+    path.ends_with(".md") || path.ends_with('/')
+}
+
+/// Resolves the links of one page whose source sits in content folder `dir`.
+pub struct PageLinks<'a> {
+    pub index: &'a LinkIndex,
+    pub site: &'a Site,
+    pub dir: &'a str,
+}
+
+impl LinkResolver for PageLinks<'_> {
+    fn resolve(&self, link: &OutLink) -> Result<String, MarkdownIssue> {
+        let dest = link.dest.as_str();
+        if link.is_image || urls::is_external(dest) || dest.starts_with('#') || dest.is_empty() {
+            return Ok(dest.to_owned());
+        }
+        let (path, fragment) = split_fragment(dest);
+        if !is_page_link(path) {
+            return Ok(dest.to_owned());
+        }
+        match self.index.target(self.dir, path) {
+            Some(page) => {
+                let mut out = format!("{ROOT_MARK}{}", self.site.page_url(page));
+                if let Some(f) = fragment {
+                    out.push('#');
+                    out.push_str(f);
+                }
+                Ok(out)
+            }
+            None => Err(MarkdownIssue {
+                line: link.line,
+                col: link.col,
+                message: format!("broken link: `{path}` is not a page of the guide"),
+                help: self
+                    .index
+                    .nearest(self.dir, path)
+                    .map(|p| format!("did you mean `{p}`?")),
+            }),
+        }
+    }
+}
+
+/// Checks `#anchor`s of links to pages against the target pages' heading ids.
+pub fn check_anchors<'h>(
+    site: &Site,
+    index: &LinkIndex,
+    page: PageId,
+    links: &[OutLink],
+    own_headings: &'h [Heading],
+    headings_of: &dyn Fn(PageId) -> &'h [Heading],
+) -> Vec<Diagnostic> {
+    let source = site.page_source(page);
+    let dir = match page {
+        PageId::Section(s) => site.section(s).dir.as_str(),
+        PageId::Lesson(l) => site
+            .lesson(l)
+            .slug_path
+            .rsplit_once('/')
+            .map_or("", |(d, _)| d),
+    };
+    let mut out = Vec::new();
+    for link in links {
+        if link.is_image || urls::is_external(&link.dest) {
+            continue;
+        }
+        let (path, Some(fragment)) = split_fragment(&link.dest) else {
+            continue;
+        };
+        if fragment.is_empty() {
+            continue;
+        }
+        let (target_headings, shown) = if path.is_empty() {
+            (own_headings, "this page".to_owned())
+        } else if is_page_link(path) {
+            match index.target(dir, path) {
+                Some(target) => (headings_of(target), format!("`{path}`")),
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        if target_headings.iter().any(|h| h.id == fragment) {
+            continue;
+        }
+        let help = suggest::did_you_mean(fragment, target_headings.iter().map(|h| h.id.as_str()));
+        out.push(
+            Diagnostic::error(
+                &source.path,
+                format!("broken anchor: {shown} has no heading with id `{fragment}`"),
+            )
+            .at(link.line, link.col)
+            .help_opt(help),
+        );
+    }
+    out
+}

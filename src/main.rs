@@ -1,0 +1,191 @@
+//! The `guide` command line: thin glue over the library.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use guide::diagnostics::Diagnostic;
+use guide::{BuildOptions, Failure, Outcome};
+
+#[derive(Parser)]
+#[command(
+    name = "guide",
+    version,
+    about = "Build learning guides into static sites"
+)]
+struct Cli {
+    /// Print per-stage timings.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder.
+    Build {
+        /// The guide's root folder (with book.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder (default: book.toml's output-dir).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Include lessons marked `draft = true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Check everything a build checks, writing nothing.
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Create a new guide, ready to build.
+    Init {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Create a new lesson: `guide new <section>/<slug>`.
+    New {
+        /// Section folder and file name, e.g. it-management/vendor-management.
+        lesson: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let code = match cli.command {
+        Command::Build { root, out, drafts } => run_build(
+            BuildOptions {
+                root,
+                out,
+                drafts,
+                write: true,
+                progress: true,
+            },
+            cli.verbose,
+            color,
+        ),
+        Command::Check { root, drafts } => run_build(
+            BuildOptions {
+                root,
+                out: None,
+                drafts,
+                write: false,
+                progress: true,
+            },
+            cli.verbose,
+            color,
+        ),
+        Command::Init { dir } => match guide::init::init(&dir) {
+            Ok(files) => {
+                for f in files {
+                    eprintln!("created {}", f.display());
+                }
+                eprintln!("next: guide build --root {}", dir.display());
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
+        },
+        Command::New {
+            lesson,
+            title,
+            root,
+        } => match guide::init::new_lesson(&root, &lesson, title.as_deref()) {
+            Ok(path) => {
+                eprintln!("created {}", path.display());
+                0
+            }
+            Err(d) => {
+                eprint!("{}", d.render(color));
+                1
+            }
+        },
+    };
+    ExitCode::from(code)
+}
+
+fn run_build(opts: BuildOptions, verbose: bool, color: bool) -> u8 {
+    let started = Instant::now();
+    let writing = opts.write;
+    match guide::build(&opts) {
+        Ok(outcome) => {
+            print_all(&outcome.warnings, color);
+            report(&outcome, writing, started, verbose);
+            0
+        }
+        Err(Failure::Guide(diags)) => {
+            print_all(&diags, color);
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            let warnings = diags.len() - errors;
+            eprintln!(
+                "{}: {errors} error{} and {warnings} warning{}; nothing was written",
+                if writing {
+                    "build failed"
+                } else {
+                    "check failed"
+                },
+                plural(errors),
+                plural(warnings)
+            );
+            1
+        }
+        Err(failure @ Failure::Usage(_)) => {
+            if let Failure::Usage(message) = &failure {
+                eprintln!("error: {message}");
+            }
+            failure.exit_code() as u8
+        }
+    }
+}
+
+fn print_all(diags: &[Diagnostic], color: bool) {
+    for d in diags {
+        eprintln!("{}", d.render(color));
+    }
+}
+
+fn report(outcome: &Outcome, writing: bool, started: Instant, verbose: bool) {
+    let ms = started.elapsed().as_millis();
+    let warnings = outcome.warnings.len();
+    let warned = if warnings > 0 {
+        format!(", {warnings} warning{}", plural(warnings))
+    } else {
+        String::new()
+    };
+    match &outcome.out {
+        Some(out) if writing => eprintln!(
+            "built {} pages ({} files) into {} in {ms} ms{warned}",
+            outcome.pages,
+            outcome.files,
+            out.display()
+        ),
+        _ => eprintln!(
+            "checked {} pages in {ms} ms: no errors{warned}",
+            outcome.pages
+        ),
+    }
+    if verbose {
+        for (stage, time) in &outcome.timings {
+            eprintln!("  {stage:<12} {:>8.1} ms", time.as_secs_f64() * 1000.0);
+        }
+        let (hits, misses) = outcome.cache;
+        eprintln!("  highlight cache: {hits} hits, {misses} misses");
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

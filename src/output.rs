@@ -1,0 +1,246 @@
+//! Writing the site safely: into a staging folder beside the output folder, swapped in only when
+//! the build succeeded; an output folder is only ever replaced if guide's marker shows guide made
+//! it, and dangerous targets are refused.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The file guide leaves in every output folder it writes.
+pub const MARKER: &str = ".guide-output";
+const MARKER_TEXT: &str =
+    "This folder is written by `guide build`, which replaces it on each build.\n";
+
+/// Where rendered files go: a folder on disk, memory, or nowhere (`guide check`).
+pub trait Sink: Sync {
+    /// Writes `bytes` at `path`, a `/`-separated path relative to the site root.
+    fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()>;
+}
+
+/// Discards everything: used by `guide check`.
+pub struct NullSink;
+
+impl Sink for NullSink {
+    fn write(&self, _path: &str, _bytes: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Why an output folder is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal(pub String);
+
+/// Checks that `out` may be replaced by a build of the guide at `root` with content in `content`.
+pub fn check_target(root: &Path, content: &Path, out: &Path) -> Result<(), Refusal> {
+    let out_abs = absolute(out);
+    let root_abs = absolute(root);
+    let content_abs = absolute(content);
+    let shown = out.display();
+    if out_abs.parent().is_none() {
+        return Err(Refusal(format!(
+            "refusing to write the site to `{shown}`: it is the file system root"
+        )));
+    }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from)
+        && !home.as_os_str().is_empty()
+        && absolute(&home) == out_abs
+    {
+        return Err(Refusal(format!(
+            "refusing to write the site to `{shown}`: it is your home folder"
+        )));
+    }
+    if content_abs.starts_with(&out_abs) {
+        return Err(Refusal(format!(
+            "refusing to write the site to `{shown}`: it holds the content folder, which a build would replace"
+        )));
+    }
+    if root_abs.starts_with(&out_abs) {
+        return Err(Refusal(format!(
+            "refusing to write the site to `{shown}`: it holds the guide itself, which a build would replace"
+        )));
+    }
+    if out_abs.starts_with(&content_abs) {
+        return Err(Refusal(format!(
+            "refusing to write the site to `{shown}`: it is inside the content folder"
+        )));
+    }
+    if out_abs.exists() {
+        if !out_abs.is_dir() {
+            return Err(Refusal(format!(
+                "refusing to write the site to `{shown}`: it is a file"
+            )));
+        }
+        let has_marker = out_abs.join(MARKER).is_file();
+        let empty = std::fs::read_dir(&out_abs)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
+        if !has_marker && !empty {
+            return Err(Refusal(format!(
+                "refusing to write the site to `{shown}`: it holds files that guide did not write (no {MARKER} marker); empty it or choose another folder"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Makes a path absolute and lexically normal, without touching the file system for missing parts.
+fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let canonical = std::fs::canonicalize(&joined);
+    let joined = canonical.unwrap_or(joined);
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A staging folder next to the output folder; [`Staging::commit`] swaps it in.
+pub struct Staging {
+    dir: PathBuf,
+    out: PathBuf,
+}
+
+impl Staging {
+    /// Creates a fresh staging folder beside `out` (removing stale ones from killed builds).
+    pub fn create(out: &Path) -> io::Result<Staging> {
+        let out = absolute(out);
+        let parent = out.parent().map(Path::to_path_buf).unwrap_or_default();
+        std::fs::create_dir_all(&parent)?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        remove_stale(&parent, &name);
+        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir(&dir)?;
+        std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
+        Ok(Staging { dir, out })
+    }
+
+    /// Swaps the staged site in place of the output folder.
+    pub fn commit(self) -> io::Result<()> {
+        let dir = self.dir.clone();
+        let out = self.out.clone();
+        std::mem::forget(self);
+        if out.exists() {
+            if exchange(&dir, &out).is_ok() {
+                return std::fs::remove_dir_all(&dir);
+            }
+            let old = out.with_file_name(format!(
+                ".{}.old-{}",
+                out.file_name().unwrap_or_default().to_string_lossy(),
+                std::process::id()
+            ));
+            std::fs::rename(&out, &old)?;
+            std::fs::rename(&dir, &out)?;
+            return std::fs::remove_dir_all(&old);
+        }
+        std::fs::rename(&dir, &out)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Sink for Staging {
+    fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        let target = self.dir.join(path);
+        match std::fs::write(&target, bytes) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&target, bytes)
+            }
+            other => other,
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
+    Err(io::Error::other("atomic exchange is not available"))
+}
+
+/// Removes staging and old folders left by builds that were killed, when they carry the marker.
+fn remove_stale(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let staging = format!(".{name}.staging-");
+    let old = format!(".{name}.old-");
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if (file.starts_with(&staging) || file.starts_with(&old))
+            && entry.path().join(MARKER).is_file()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_dangerous_targets() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("guide");
+        let content = root.join("content");
+        std::fs::create_dir_all(&content).unwrap();
+        assert!(check_target(&root, &content, &content).is_err());
+        assert!(check_target(&root, &content, &root).is_err());
+        assert!(check_target(&root, &content, tmp.path()).is_err());
+        assert!(check_target(&root, &content, Path::new("/")).is_err());
+        assert!(check_target(&root, &content, &content.join("out")).is_err());
+        let foreign = tmp.path().join("foreign");
+        std::fs::create_dir_all(&foreign).unwrap();
+        std::fs::write(foreign.join("keep.txt"), "mine").unwrap();
+        assert!(check_target(&root, &content, &foreign).is_err());
+        assert!(check_target(&root, &content, &root.join("public")).is_ok());
+    }
+
+    #[test]
+    fn staging_swaps_and_drop_leaves_previous() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let s = Staging::create(&out).unwrap();
+        s.write("a/b.html", b"one").unwrap();
+        s.commit().unwrap();
+        assert_eq!(std::fs::read(out.join("a/b.html")).unwrap(), b"one");
+        let s = Staging::create(&out).unwrap();
+        s.write("a/b.html", b"two").unwrap();
+        drop(s);
+        assert_eq!(std::fs::read(out.join("a/b.html")).unwrap(), b"one");
+        let s = Staging::create(&out).unwrap();
+        s.write("c.html", b"three").unwrap();
+        s.commit().unwrap();
+        assert!(!out.join("a/b.html").exists());
+        assert!(out.join(MARKER).is_file());
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1);
+    }
+}

@@ -1,0 +1,331 @@
+//! The theme: Tera templates and static assets, from the default theme embedded in the binary,
+//! overridden file by file by the guide's own `themes/<name>/`. Assets get content hashes in their
+//! names.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use include_dir::{Dir, include_dir};
+use tera::{ErrorKind, Tera};
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, display_path};
+
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// A file of the theme and where it came from (for messages).
+#[derive(Debug, Clone)]
+struct ThemeFile {
+    /// Path inside the theme, e.g. `templates/lesson.html`.
+    path: String,
+    /// Shown in messages: the guide's file or `<embedded default theme>/…`.
+    origin: String,
+    bytes: Vec<u8>,
+}
+
+/// A static asset as written to the output.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Path in the output, e.g. `static/css/style.1a2b3c4d.css`.
+    pub out_path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Templates compiled and assets named, ready for rendering.
+pub struct Theme {
+    pub tera: Tera,
+    /// Names of block templates (`compare` for `templates/blocks/compare.html`).
+    pub blocks: HashSet<String>,
+    /// Static path (`css/style.css`) → asset.
+    pub assets: BTreeMap<String, Asset>,
+    /// Template name → (the file it came from, its text), for messages.
+    origins: BTreeMap<String, (String, String)>,
+}
+
+const REQUIRED: [&str; 5] = [
+    "lesson.html",
+    "section.html",
+    "index.html",
+    "404.html",
+    "print.html",
+];
+
+impl Theme {
+    /// Loads the embedded default theme with the guide's `themes/<name>/` over it, plus extra
+    /// generated assets (such as `highlight.css`).
+    pub fn load(
+        root: &Path,
+        name: &str,
+        extra_assets: Vec<(String, Vec<u8>)>,
+    ) -> Result<Theme, Diagnostic> {
+        let mut files: BTreeMap<String, ThemeFile> = BTreeMap::new();
+        collect_embedded(&DEFAULT_THEME, &mut files);
+        let dir = root.join("themes").join(name);
+        if dir.is_dir() {
+            collect_disk(root, &dir, &mut files)?;
+        } else if name != "default" {
+            return Err(Diagnostic::error(
+                "book.toml",
+                format!(
+                    "theme `{name}` not found: there is no folder {}",
+                    display_path(root, &dir)
+                ),
+            )
+            .help("create that folder, or set [build] theme = \"default\""));
+        }
+
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        let mut origins = BTreeMap::new();
+        let mut templates = Vec::new();
+        let mut blocks = HashSet::new();
+        let mut statics = Vec::new();
+        for file in files.into_values() {
+            if let Some(name) = file.path.strip_prefix("templates/") {
+                let text = String::from_utf8(file.bytes)
+                    .map_err(|_| Diagnostic::error(&file.origin, "template is not valid UTF-8"))?;
+                if let Some(block) = name
+                    .strip_prefix("blocks/")
+                    .and_then(|b| b.strip_suffix(".html"))
+                {
+                    blocks.insert(block.to_owned());
+                }
+                origins.insert(name.to_owned(), (file.origin, text.clone()));
+                templates.push((name.to_owned(), text));
+            } else if let Some(p) = file.path.strip_prefix("static/") {
+                statics.push((p.to_owned(), file.bytes));
+            }
+        }
+        for required in REQUIRED {
+            if !origins.contains_key(required) {
+                return Err(Diagnostic::error(
+                    format!("themes/{name}/templates/{required}"),
+                    format!("the theme has no `{required}` template"),
+                ));
+            }
+        }
+        tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| template_error(&origins, &e))?;
+        statics.extend(extra_assets);
+        Ok(Theme {
+            tera,
+            blocks,
+            assets: hash_assets(statics),
+            origins,
+        })
+    }
+
+    /// Turns a Tera error into a diagnostic naming the template file and line.
+    pub fn error(&self, e: &tera::Error) -> Diagnostic {
+        template_error(&self.origins, e)
+    }
+
+    /// The CSS files of the theme, concatenated (for pages that must inline it, like 404.html).
+    pub fn inline_css(&self) -> String {
+        let mut css = String::new();
+        for (path, asset) in &self.assets {
+            if path.ends_with(".css") {
+                css.push_str(&String::from_utf8_lossy(&asset.bytes));
+                css.push('\n');
+            }
+        }
+        css
+    }
+
+    /// Static path → output path, for templates.
+    pub fn asset_map(&self) -> BTreeMap<&str, &str> {
+        self.assets
+            .iter()
+            .map(|(k, a)| (k.as_str(), a.out_path.as_str()))
+            .collect()
+    }
+}
+
+fn collect_embedded(dir: &Dir<'static>, out: &mut BTreeMap<String, ThemeFile>) {
+    for file in dir.files() {
+        let path = file.path().to_string_lossy().replace('\\', "/");
+        out.insert(
+            path.clone(),
+            ThemeFile {
+                origin: format!("<embedded default theme>/{path}"),
+                path,
+                bytes: file.contents().to_vec(),
+            },
+        );
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, out);
+    }
+}
+
+fn collect_disk(
+    root: &Path,
+    dir: &Path,
+    out: &mut BTreeMap<String, ThemeFile>,
+) -> Result<(), Diagnostic> {
+    for entry in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().map(|p| display_path(root, p)).unwrap_or_default();
+            Diagnostic::error(path, format!("cannot read the theme: {e}"))
+        })?;
+        if !entry.file_type().is_file()
+            || crate::load::is_ignored_name(&entry.file_name().to_string_lossy())
+        {
+            continue;
+        }
+        let path = display_path(dir, entry.path());
+        let origin = display_path(root, entry.path());
+        let bytes = std::fs::read(entry.path())
+            .map_err(|e| Diagnostic::error(&origin, format!("cannot read: {e}")))?;
+        out.insert(
+            path.clone(),
+            ThemeFile {
+                path,
+                origin,
+                bytes,
+            },
+        );
+    }
+    Ok(())
+}
+
+fn template_error(origins: &BTreeMap<String, (String, String)>, e: &tera::Error) -> Diagnostic {
+    let origin = |name: &str| {
+        origins
+            .get(name)
+            .map(|(o, _)| o.clone())
+            .unwrap_or_else(|| format!("templates/{name}"))
+    };
+    match e.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let span = report.span();
+            let d = Diagnostic::error(origin(report.filename()), report.message().to_owned())
+                .at(span.start_line, span.start_col + 1);
+            match origins.get(report.filename()) {
+                Some((_, text)) => d.with_source(text),
+                None => d,
+            }
+        }
+        ErrorKind::TemplateNotFound(name) => {
+            Diagnostic::error(origin(name), format!("template `{name}` not found"))
+                .help("add it to the theme's templates/ folder")
+        }
+        ErrorKind::MissingParent { current, parent } => Diagnostic::error(
+            origin(current),
+            format!("`{current}` extends `{parent}`, which does not exist"),
+        ),
+        ErrorKind::CircularExtend {
+            tpl,
+            inheritance_chain,
+        } => Diagnostic::error(
+            origin(tpl),
+            format!(
+                "templates extend each other in a circle: {}",
+                inheritance_chain.join(" → ")
+            ),
+        ),
+        ErrorKind::CircularInclude { tpl, include_chain } => Diagnostic::error(
+            origin(tpl),
+            format!(
+                "templates include each other in a circle: {}",
+                include_chain.join(" → ")
+            ),
+        ),
+        _ => Diagnostic::error("templates", format!("template error: {e}")),
+    }
+}
+
+/// Short content hash used in asset names.
+pub fn short_hash(bytes: &[u8]) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes))[..10].to_owned()
+}
+
+fn hashed_name(path: &str, bytes: &[u8]) -> String {
+    let hash = short_hash(bytes);
+    let (dir, file) = path.rsplit_once('/').map_or(("", path), |(d, f)| (d, f));
+    let file = match file.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem}.{hash}.{ext}"),
+        _ => format!("{file}.{hash}"),
+    };
+    if dir.is_empty() {
+        format!("static/{file}")
+    } else {
+        format!("static/{dir}/{file}")
+    }
+}
+
+/// Names every asset by its content hash; CSS is named last, after its `url(…)` references to
+/// other assets are rewritten to their hashed names.
+fn hash_assets(statics: Vec<(String, Vec<u8>)>) -> BTreeMap<String, Asset> {
+    let mut out = BTreeMap::new();
+    let (css, other): (Vec<_>, Vec<_>) =
+        statics.into_iter().partition(|(p, _)| p.ends_with(".css"));
+    for (path, bytes) in other {
+        out.insert(
+            path.clone(),
+            Asset {
+                out_path: hashed_name(&path, &bytes),
+                bytes,
+            },
+        );
+    }
+    for (path, bytes) in css {
+        let mut text = String::from_utf8_lossy(&bytes).into_owned();
+        let css_dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+        for (target, asset) in &out {
+            let rel = crate::urls::relative_between(
+                &format!("static/{css_dir}/x"),
+                &format!("static/{target}"),
+            );
+            let hashed =
+                crate::urls::relative_between(&format!("static/{css_dir}/x"), &asset.out_path);
+            for quote in ["", "\"", "'"] {
+                text = text.replace(
+                    &format!("url({quote}{rel}{quote})"),
+                    &format!("url({quote}{hashed}{quote})"),
+                );
+            }
+        }
+        let bytes = text.into_bytes();
+        out.insert(
+            path.clone(),
+            Asset {
+                out_path: hashed_name(&path, &bytes),
+                bytes,
+            },
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names_keep_folder_and_extension() {
+        let name = hashed_name("css/style.css", b"body{}");
+        assert!(
+            name.starts_with("static/css/style.") && name.ends_with(".css"),
+            "{name}"
+        );
+        assert_ne!(name, hashed_name("css/style.css", b"body{color:red}"));
+    }
+
+    #[test]
+    fn css_references_follow_hashed_names() {
+        let assets = hash_assets(vec![
+            (
+                "css/style.css".into(),
+                b"a{background:url(../img/x.svg)}".to_vec(),
+            ),
+            ("img/x.svg".into(), b"<svg/>".to_vec()),
+        ]);
+        let css = String::from_utf8(assets["css/style.css"].bytes.clone()).unwrap();
+        let svg = &assets["img/x.svg"].out_path;
+        assert!(
+            css.contains(&format!("../{}", svg.trim_start_matches("static/"))),
+            "{css}"
+        );
+    }
+}
