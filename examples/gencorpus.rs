@@ -494,7 +494,9 @@ fn sentence(rng: &mut Rng, out: &mut String) -> usize {
             out.push(' ');
         }
         let w = rng.word();
-        if i == bold {
+        if i == bold && i == 0 {
+            let _ = write!(out, "**{}**", capitalize(w));
+        } else if i == bold {
             let _ = write!(out, "**{w}**");
         } else if i == code {
             let _ = write!(out, "`{w}_{}`", rng.below(1000));

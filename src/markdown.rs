@@ -688,8 +688,7 @@ impl<'a> Writer<'a> {
     }
 
     fn unique_id(&mut self, base: String) -> String {
-        if !self.used_ids.contains(&base) {
-            self.used_ids.insert(base.clone());
+        if self.used_ids.insert(base.clone()) {
             return base;
         }
         let next = self.next_suffix.entry(base.clone()).or_insert(1);
@@ -808,8 +807,52 @@ fn push_plain(plain: &mut String, text: &str) {
     plain.push_str(text);
 }
 
+/// Counts words for reading time: runs of non-space characters, with each CJK ideograph or kana
+/// counted as a word of its own since those scripts do not separate words by spaces.
 fn words(text: &str) -> usize {
-    text.split_whitespace().count()
+    let bytes = text.as_bytes();
+    let mut count = 0;
+    let mut in_word = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if b.is_ascii_whitespace() {
+                in_word = false;
+            } else if !in_word {
+                in_word = true;
+                count += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+            i += 1;
+            continue;
+        };
+        i += c.len_utf8();
+        if c.is_whitespace() {
+            in_word = false;
+        } else if is_cjk(c) {
+            in_word = false;
+            count += 1;
+        } else if !in_word {
+            in_word = true;
+            count += 1;
+        }
+    }
+    count
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(
+        c,
+        '\u{3040}'..='\u{30ff}'
+            | '\u{3400}'..='\u{4dbf}'
+            | '\u{4e00}'..='\u{9fff}'
+            | '\u{f900}'..='\u{faff}'
+            | '\u{20000}'..='\u{2ffff}'
+    )
 }
 
 fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
@@ -1185,6 +1228,7 @@ mod tests {
         assert_eq!(out.word_count, 10);
         let out = md("a**b**c\n");
         assert_eq!(out.word_count, 1);
+        assert_eq!(words("naïve\u{a0}café  日本語です x"), 8);
     }
 
     #[test]
