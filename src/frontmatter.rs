@@ -98,9 +98,8 @@ pub fn parse(file: &str, split: &Split<'_>) -> Result<FrontMatter, Diagnostic> {
                 return Err(missing_title(file, split));
             }
             serde_norway::from_str(split.front).map_err(|e| {
-                let text = e.to_string();
-                let message = text.rfind(" at line ").map_or(&text[..], |i| &text[..i]);
-                let d = serde_message(file, message);
+                let message = yaml_message(&e.to_string(), line_offset);
+                let d = serde_message(file, &message);
                 match e.location() {
                     Some(loc) => d.at(loc.line() + line_offset, loc.column()),
                     None => d.at(split.front_line, 1),
@@ -114,6 +113,46 @@ pub fn parse(file: &str, split: &Split<'_>) -> Result<FrontMatter, Diagnostic> {
             .help("give the page a title"));
     }
     Ok(front)
+}
+
+/// A YAML error message with positions counted in the Markdown file: the first `at line L column
+/// C` (the error's own position, which the diagnostic carries) is dropped, later ones (such as
+/// where an unclosed list starts) are shifted by `line_offset`.
+fn yaml_message(text: &str, line_offset: usize) -> String {
+    const AT: &str = " at line ";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut first = true;
+    while let Some(i) = rest.find(AT) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + AT.len()..];
+        let digits = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
+        match after[..digits].parse::<usize>() {
+            Ok(line) if after[digits..].starts_with(" column ") => {
+                let col_start = digits + " column ".len();
+                let col_len = after[col_start..]
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(after.len() - col_start);
+                if !first {
+                    out.push_str(&format!(
+                        "{AT}{}{}",
+                        line + line_offset,
+                        &after[digits..col_start + col_len]
+                    ));
+                }
+                rest = &after[col_start + col_len..];
+            }
+            _ => {
+                out.push_str(AT);
+                rest = after;
+            }
+        }
+        first = false;
+    }
+    out.push_str(rest);
+    out
 }
 
 fn missing_title(file: &str, split: &Split<'_>) -> Diagnostic {
@@ -180,6 +219,21 @@ mod tests {
         );
         let d = read("a.md", "---\ntitle: A\ntopics: [a, b\n---\n").unwrap_err();
         assert!(d.line >= 3, "{d:?}");
+    }
+
+    #[test]
+    fn yaml_error_message_gives_file_lines_not_block_lines() {
+        let d = read("a.md", "---\ntitle: A\ntopics: [a, b\n---\n").unwrap_err();
+        assert_eq!((d.line, d.col), (4, 1), "{d:?}");
+        assert!(!d.message.contains("line 3 column 1"), "{}", d.message);
+        assert!(d.message.contains("at line 3 column 9"), "{}", d.message);
+        assert_eq!(
+            yaml_message(
+                "bad at line 2 column 1, while parsing at line 1 column 5",
+                1
+            ),
+            "bad, while parsing at line 2 column 5"
+        );
     }
 
     #[test]

@@ -53,8 +53,8 @@ pub struct Outcome {
     pub pages: usize,
     pub files: usize,
     pub out: Option<PathBuf>,
-    /// Each stage and how long it took.
-    pub timings: Vec<(&'static str, Duration)>,
+    /// Each stage, how long it took, and the peak memory (KB) when it ended, where known.
+    pub timings: Vec<(&'static str, Duration, Option<u64>)>,
     /// Highlight cache hits and misses.
     pub cache: (usize, usize),
 }
@@ -84,7 +84,7 @@ pub fn cache_dir(root: &Path) -> PathBuf {
 
 struct Stopwatch {
     last: Instant,
-    laps: Vec<(&'static str, Duration)>,
+    laps: Vec<(&'static str, Duration, Option<u64>)>,
 }
 
 impl Stopwatch {
@@ -97,7 +97,7 @@ impl Stopwatch {
 
     fn lap(&mut self, stage: &'static str) {
         let now = Instant::now();
-        self.laps.push((stage, now - self.last));
+        self.laps.push((stage, now - self.last, peak_memory_kb()));
         self.last = now;
     }
 }
@@ -144,23 +144,16 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome, Failure> {
 
     let page_count = site.sections.len() + site.lessons.len();
     let progress = Progress::new(opts.progress, page_count);
-    let (contents, render_diags) =
-        render::render_all(&site, &theme, &highlighter, &|| progress.tick());
-    diags.extend(render_diags);
-    clock.lap("markdown");
-    if diags.has_errors() {
-        progress.finish();
-        return Err(Failure::Guide(diags.sorted()));
-    }
-
     let writer = pages::PageWriter {
         site: &site,
         config: &config,
         theme: &theme,
-        contents: &contents,
+        markdown: render::MarkdownStage::new(&site, &theme, &highlighter),
         order: nav::Order::new(&site),
     };
-    let staging = if opts.write {
+    // Pages are written as they are rendered; a guide that already has errors is still
+    // rendered in full to report every problem, but into nothing.
+    let staging = if opts.write && !diags.has_errors() {
         Some(Staging::create(&out).map_err(|e| {
             Failure::Guide(vec![Diagnostic::error(
                 out.display().to_string(),
@@ -176,11 +169,11 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome, Failure> {
     };
     let written = writer.write_all(sink, &|| progress.tick());
     progress.finish();
-    let files = written.map_err(|errors| {
-        diags.extend(errors);
-        Failure::Guide(std::mem::take(&mut diags).sorted())
-    })?;
-    clock.lap("pages");
+    diags.extend(written.diagnostics);
+    clock.lap("render");
+    if diags.has_errors() {
+        return Err(Failure::Guide(diags.sorted()));
+    }
     if let Some(staging) = staging {
         staging.commit().map_err(|e| {
             Failure::Guide(vec![Diagnostic::error(
@@ -199,11 +192,18 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome, Failure> {
     Ok(Outcome {
         warnings: diags.sorted(),
         pages: page_count,
-        files,
+        files: written.files,
         out: opts.write.then_some(out),
         timings: clock.laps,
         cache: highlighter.stats(),
     })
+}
+
+/// The process's peak resident memory so far, in KB (Linux only).
+fn peak_memory_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn save_cache(root: &Path, highlighter: &Highlighter, file: &Path) -> std::io::Result<()> {
@@ -228,7 +228,7 @@ impl Progress {
         use std::io::IsTerminal;
         let show = wanted && pages >= 500 && std::io::stderr().is_terminal();
         Self(show.then(|| {
-            let bar = indicatif::ProgressBar::new(2 * pages as u64);
+            let bar = indicatif::ProgressBar::new(pages as u64);
             if let Ok(style) =
                 indicatif::ProgressStyle::with_template("{msg:>8} [{bar:40}] {pos}/{len}")
             {

@@ -178,8 +178,12 @@ fn report(outcome: &Outcome, writing: bool, started: Instant, verbose: bool) {
         ),
     }
     if verbose {
-        for (stage, time) in &outcome.timings {
-            eprintln!("  {stage:<12} {:>8.1} ms", time.as_secs_f64() * 1000.0);
+        for (stage, time, peak) in &outcome.timings {
+            let peak = peak.map_or(String::new(), |kb| format!("  (peak {} MB)", kb / 1024));
+            eprintln!(
+                "  {stage:<12} {:>8.1} ms{peak}",
+                time.as_secs_f64() * 1000.0
+            );
         }
         let (hits, misses) = outcome.cache;
         eprintln!("  highlight cache: {hits} hits, {misses} misses");

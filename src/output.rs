@@ -14,6 +14,9 @@ const MARKER_TEXT: &str =
 pub trait Sink: Sync {
     /// Writes `bytes` at `path`, a `/`-separated path relative to the site root.
     fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()>;
+
+    /// Opens `path` for streaming a large file (such as `print.html`).
+    fn open(&self, path: &str) -> io::Result<Box<dyn io::Write + '_>>;
 }
 
 /// Discards everything: used by `guide check`.
@@ -22,6 +25,10 @@ pub struct NullSink;
 impl Sink for NullSink {
     fn write(&self, _path: &str, _bytes: &[u8]) -> io::Result<()> {
         Ok(())
+    }
+
+    fn open(&self, _path: &str) -> io::Result<Box<dyn io::Write + '_>> {
+        Ok(Box::new(io::sink()))
     }
 }
 
@@ -170,6 +177,14 @@ impl Sink for Staging {
             }
             other => other,
         }
+    }
+
+    fn open(&self, path: &str) -> io::Result<Box<dyn io::Write + '_>> {
+        let target = self.dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        Ok(Box::new(std::fs::File::create(target)?))
     }
 }
 

@@ -7,12 +7,15 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::links::ROOT_MARK;
+use crate::markdown::Rendered;
+use crate::model::{LessonId, SectionId};
 use crate::model::{PageId, Site};
 use crate::nav::{self, Link, Order};
 use crate::output::Sink;
-use crate::render::Contents;
+use crate::render::{MarkdownStage, Summary};
 use crate::theme::Theme;
 use crate::urls;
+use std::io::Write as _;
 
 const WORDS_PER_MINUTE: usize = 220;
 
@@ -101,31 +104,98 @@ pub fn set_globals(theme: &mut Theme, site: &Site, config: &Config) {
     globals.insert("generator", concat!("guide ", env!("CARGO_PKG_VERSION")));
 }
 
-/// Renders and writes every page; returns the number of files written.
+/// What the page stage produced: files written, and every problem found.
+#[derive(Debug, Default)]
+pub struct PagesOutcome {
+    pub files: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Renders every page (Markdown, then template) and writes it at once, so that memory does not
+/// grow with the size of the guide; keeps only each page's [`Summary`].
 pub struct PageWriter<'a> {
     pub site: &'a Site,
     pub config: &'a Config,
     pub theme: &'a Theme,
-    pub contents: &'a Contents,
+    pub markdown: MarkdownStage<'a>,
     pub order: Order,
 }
 
+/// Marks the current page's link in a pre-rendered sidebar.
+fn mark_current(sidebar: &str, root: &str, url: &str) -> String {
+    let needle = format!("href=\"{root}{url}\"");
+    match sidebar.find(&needle) {
+        Some(i) => {
+            let end = i + needle.len();
+            let mut out = String::with_capacity(sidebar.len() + 24);
+            out.push_str(&sidebar[..end]);
+            out.push_str(" aria-current=\"page\"");
+            out.push_str(&sidebar[end..]);
+            out
+        }
+        None => sidebar.to_owned(),
+    }
+}
+
 impl PageWriter<'_> {
-    pub fn write_all(
-        &self,
-        sink: &dyn Sink,
-        tick: &(dyn Fn() + Sync),
-    ) -> Result<usize, Vec<Diagnostic>> {
-        let pages = self.order.pages();
-        let errors: Vec<Diagnostic> = pages
-            .par_iter()
-            .filter_map(|&page| {
-                let result = self.write_page(page, sink);
+    /// Writes every page and site-wide file; errors anywhere are collected, not fatal.
+    pub fn write_all(&self, sink: &dyn Sink, tick: &(dyn Fn() + Sync)) -> PagesOutcome {
+        let site = self.site;
+        let mut diagnostics = Vec::new();
+        let sidebars = match self.sidebars() {
+            Ok(s) => s,
+            Err(d) => {
+                return PagesOutcome {
+                    files: 0,
+                    diagnostics: vec![d],
+                };
+            }
+        };
+
+        let lessons: Vec<(Option<Summary>, Vec<Diagnostic>)> = (0..site.lessons.len())
+            .into_par_iter()
+            .map(|i| {
+                let out = self.write_page(PageId::Lesson(LessonId(i)), sink, &sidebars, &[]);
                 tick();
-                result.err()
+                out
             })
             .collect();
-        let mut errors = dedupe(errors);
+        let lesson_words: Vec<usize> = lessons
+            .iter()
+            .map(|(s, _)| s.as_ref().map_or(0, |s| s.word_count))
+            .collect();
+        let sections: Vec<(Option<Summary>, Vec<Diagnostic>)> = (0..site.sections.len())
+            .into_par_iter()
+            .map(|i| {
+                let out = self.write_page(
+                    PageId::Section(SectionId(i)),
+                    sink,
+                    &sidebars,
+                    &lesson_words,
+                );
+                tick();
+                out
+            })
+            .collect();
+
+        let summary_of = |p: PageId| match p {
+            PageId::Lesson(l) => lessons[l.0].0.as_ref(),
+            PageId::Section(s) => sections[s.0].0.as_ref(),
+        };
+        let anchor_diags: Vec<Diagnostic> = self
+            .order
+            .pages()
+            .par_iter()
+            .flat_map_iter(|&p| match summary_of(p) {
+                Some(summary) => self.markdown.check_anchors(p, summary, &summary_of),
+                None => Vec::new(),
+            })
+            .collect();
+        for (_, d) in lessons.iter().chain(&sections) {
+            diagnostics.extend(d.iter().cloned());
+        }
+        diagnostics.extend(anchor_diags);
+
         for result in [
             self.write_404(sink),
             self.write_print(sink),
@@ -133,22 +203,81 @@ impl PageWriter<'_> {
             self.write_assets(sink),
         ] {
             if let Err(e) = result {
-                errors.push(e);
+                diagnostics.push(e);
             }
         }
-        if errors.is_empty() {
-            Ok(pages.len()
+        PagesOutcome {
+            files: self.order.pages().len()
                 + 2
                 + self.theme.assets.len()
-                + usize::from(!self.config.site_url().is_empty()))
-        } else {
-            Err(dedupe(errors))
+                + usize::from(!self.config.site_url().is_empty()),
+            diagnostics: dedupe(diagnostics),
         }
     }
 
-    fn context(&self, page: PageId) -> PageContext<'_> {
+    /// The sidebar of every section's pages, rendered once per section.
+    fn sidebars(&self) -> Result<Vec<String>, Diagnostic> {
+        (0..self.site.sections.len())
+            .into_par_iter()
+            .map(|i| {
+                let section = PageId::Section(SectionId(i));
+                let url = self.site.page_url(section);
+                let mut context = tera::Context::new();
+                context.insert("root", &urls::root_prefix(url));
+                context.insert(
+                    "page",
+                    &SidebarPage {
+                        id: "",
+                        open: nav::open_sections(self.site, section),
+                    },
+                );
+                self.theme
+                    .tera
+                    .render("partials/sidebar.html", &context)
+                    .map_err(|e| self.theme.error(&e))
+            })
+            .collect()
+    }
+
+    fn write_page(
+        &self,
+        page: PageId,
+        sink: &dyn Sink,
+        sidebars: &[String],
+        lesson_words: &[usize],
+    ) -> (Option<Summary>, Vec<Diagnostic>) {
+        let (rendered, mut diags) = self.markdown.render(page);
+        let summary = Summary::of(&rendered);
+        let url = self.site.page_url(page);
+        let root = urls::root_prefix(url);
+        let content = rendered.html.replace(ROOT_MARK, &root);
+        let context = self.context(page, &content, &rendered, lesson_words);
+        let sidebar = mark_current(&sidebars[nav::home_section(self.site, page).0], &root, url);
+        let template = match context.kind {
+            "lesson" => "lesson.html",
+            "index" => "index.html",
+            _ => "section.html",
+        };
+        let mut extra = tera::Context::new();
+        extra.insert("sidebar", &sidebar);
+        match self
+            .render(template, url, &context, Some(extra))
+            .and_then(|html| write(sink, url, html.as_bytes()))
+        {
+            Ok(()) => {}
+            Err(d) => diags.push(d),
+        }
+        (Some(summary), diags)
+    }
+
+    fn context<'c>(
+        &'c self,
+        page: PageId,
+        content: &'c str,
+        rendered: &'c Rendered,
+        lesson_words: &[usize],
+    ) -> PageContext<'c> {
         let site = self.site;
-        let rendered = self.contents.get(page);
         let front = site.page_front(page);
         let source = site.page_source(page);
         let (kind, lessons, sections) = match page {
@@ -158,12 +287,20 @@ impl PageWriter<'_> {
                 let lessons = section
                     .lessons
                     .iter()
-                    .map(|&l| self.list_item(PageId::Lesson(l)))
+                    .map(|&l| {
+                        self.list_item(
+                            PageId::Lesson(l),
+                            lesson_words.get(l.0).copied().unwrap_or(0),
+                        )
+                    })
                     .collect();
                 let sections = section
                     .sections
                     .iter()
-                    .map(|&c| self.list_item(PageId::Section(c)))
+                    .map(|&c| {
+                        let words = site.section(c).source.body.split_whitespace().count();
+                        self.list_item(PageId::Section(c), words)
+                    })
                     .collect();
                 let kind = if section.parent.is_none() {
                     "index"
@@ -180,7 +317,7 @@ impl PageWriter<'_> {
             title: &front.title,
             description: &front.description,
             url: site.page_url(page),
-            content: &rendered.html,
+            content,
             toc: rendered
                 .headings
                 .iter()
@@ -205,13 +342,13 @@ impl PageWriter<'_> {
         }
     }
 
-    fn list_item(&self, page: PageId) -> ListItem<'_> {
+    fn list_item(&self, page: PageId, words: usize) -> ListItem<'_> {
         let front = self.site.page_front(page);
         ListItem {
             title: &front.title,
             url: self.site.page_url(page),
             description: &front.description,
-            reading_time: reading_time(self.contents.get(page).word_count),
+            reading_time: reading_time(words),
         }
     }
 
@@ -222,27 +359,13 @@ impl PageWriter<'_> {
         page: &impl Serialize,
         extra: Option<tera::Context>,
     ) -> Result<String, Diagnostic> {
-        let root = urls::root_prefix(url);
         let mut context = extra.unwrap_or_default();
-        context.insert("root", &root);
+        context.insert("root", &urls::root_prefix(url));
         context.insert("page", page);
-        let html = self
-            .theme
+        self.theme
             .tera
             .render(template, &context)
-            .map_err(|e| self.theme.error(&e))?;
-        Ok(html.replace(ROOT_MARK, &root))
-    }
-
-    fn write_page(&self, page: PageId, sink: &dyn Sink) -> Result<(), Diagnostic> {
-        let context = self.context(page);
-        let template = match context.kind {
-            "lesson" => "lesson.html",
-            "index" => "index.html",
-            _ => "section.html",
-        };
-        let html = self.render(template, context.url, &context, None)?;
-        write(sink, context.url, html.as_bytes())
+            .map_err(|e| self.theme.error(&e))
     }
 
     fn write_404(&self, sink: &dyn Sink) -> Result<(), Diagnostic> {
@@ -266,38 +389,84 @@ impl PageWriter<'_> {
             edit_url: None,
             inline_css: Some(&css),
         };
-        let html = self.render("404.html", "404.html", &context, None)?;
+        let mut extra = tera::Context::new();
+        extra.insert("sidebar", &self.sidebars_for_root()?);
+        let html = self.render("404.html", "404.html", &context, Some(extra))?;
         write(sink, "404.html", html.as_bytes())
     }
 
+    fn sidebars_for_root(&self) -> Result<String, Diagnostic> {
+        let mut context = tera::Context::new();
+        context.insert("root", "");
+        context.insert(
+            "page",
+            &SidebarPage {
+                id: "",
+                open: nav::open_sections(self.site, PageId::Section(self.site.root())),
+            },
+        );
+        self.theme
+            .tera
+            .render("partials/sidebar.html", &context)
+            .map_err(|e| self.theme.error(&e))
+    }
+
+    /// `print.html`: the template is rendered with a placeholder per page, then the file is
+    /// streamed, each page's body rendered again (highlighting comes from the cache) in chunks.
     fn write_print(&self, sink: &dyn Sink) -> Result<(), Diagnostic> {
-        let pages: Vec<PrintPage<'_>> = self
-            .order
-            .pages()
+        let order = self.order.pages();
+        let placeholders: Vec<String> = (0..order.len())
+            .map(|i| format!("<!--guide-print-{i}-->"))
+            .collect();
+        let pages: Vec<PrintPage<'_>> = order
             .iter()
-            .map(|&p| PrintPage {
+            .zip(&placeholders)
+            .map(|(&p, placeholder)| PrintPage {
                 id: nav::page_key(p),
                 title: &self.site.page_front(p).title,
                 depth: match p {
                     PageId::Section(s) => self.site.ancestry(s).len() - 1,
                     PageId::Lesson(l) => self.site.ancestry(self.site.lesson(l).section).len(),
                 },
-                content: &self.contents.get(p).html,
+                content: placeholder,
             })
             .collect();
-        let mut context = self.context(PageId::Section(self.site.root()));
+        let root_page = PageId::Section(self.site.root());
+        let empty = Rendered::default();
+        let mut context = self.context(root_page, "", &empty, &[]);
         context.kind = "print";
         context.id = "print".into();
         context.url = "print.html";
         context.prev = None;
         context.next = None;
-        context.toc = vec![];
-        context.content = "";
         context.edit_url = None;
         let mut extra = tera::Context::new();
         extra.insert("pages", &pages);
+        extra.insert("sidebar", "");
         let html = self.render("print.html", "print.html", &context, Some(extra))?;
-        write(sink, "print.html", html.as_bytes())
+
+        let io_error = |e: std::io::Error| {
+            Diagnostic::error("print.html", format!("cannot write the output file: {e}"))
+        };
+        let mut out = std::io::BufWriter::new(sink.open("print.html").map_err(io_error)?);
+        let mut rest = html.as_str();
+        for chunk in order.chunks(128).enumerate() {
+            let (chunk_index, pages) = chunk;
+            let bodies: Vec<String> = pages
+                .par_iter()
+                .map(|&p| self.markdown.render(p).0.html.replace(ROOT_MARK, ""))
+                .collect();
+            for (offset, body) in bodies.iter().enumerate() {
+                let placeholder = &placeholders[chunk_index * 128 + offset];
+                if let Some(at) = rest.find(placeholder.as_str()) {
+                    out.write_all(rest[..at].as_bytes()).map_err(io_error)?;
+                    out.write_all(body.as_bytes()).map_err(io_error)?;
+                    rest = &rest[at + placeholder.len()..];
+                }
+            }
+        }
+        out.write_all(rest.as_bytes()).map_err(io_error)?;
+        out.flush().map_err(io_error)
     }
 
     fn write_sitemap(&self, sink: &dyn Sink) -> Result<(), Diagnostic> {
@@ -325,6 +494,13 @@ impl PageWriter<'_> {
             .par_iter()
             .try_for_each(|asset| write(sink, &asset.out_path, &asset.bytes))
     }
+}
+
+/// What the sidebar partial gets as `page` when rendered once per section.
+#[derive(Debug, Serialize)]
+struct SidebarPage {
+    id: &'static str,
+    open: Vec<String>,
 }
 
 fn write(sink: &dyn Sink, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {

@@ -1,34 +1,110 @@
-//! The Markdown stage: every page's body rendered in parallel (fenced blocks through the theme and
-//! highlighter, links resolved), then anchors checked against the headings of their targets.
-
-use rayon::prelude::*;
+//! The Markdown stage of one page: its body rendered with fenced blocks through the theme and
+//! highlighter and links resolved, its problems turned into diagnostics, and the little that
+//! other pages need from it (headings, anchored links, word count) kept as a [`Summary`].
 
 use crate::blocks::Fences;
 use crate::diagnostics::Diagnostic;
 use crate::highlight::Highlighter;
 use crate::links::{self, LinkIndex, PageLinks};
-use crate::markdown::{self, Heading, Rendered};
+use crate::markdown::{self, Heading, OutLink, Rendered};
 use crate::model::{PageId, Site};
 use crate::theme::Theme;
 
-/// The rendered body of every page, indexed like [`Site::sections`] and [`Site::lessons`].
-#[derive(Debug, Default)]
-pub struct Contents {
-    pub sections: Vec<Rendered>,
-    pub lessons: Vec<Rendered>,
+/// What the rest of the build needs from a page once its HTML is written.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub headings: Vec<Heading>,
+    /// Links that carry a `#fragment`, checked once every page's headings are known.
+    pub anchored_links: Vec<OutLink>,
+    pub word_count: usize,
 }
 
-impl Contents {
-    pub fn get(&self, page: PageId) -> &Rendered {
-        match page {
-            PageId::Section(s) => &self.sections[s.0],
-            PageId::Lesson(l) => &self.lessons[l.0],
+impl Summary {
+    pub fn of(rendered: &Rendered) -> Self {
+        Self {
+            headings: rendered.headings.clone(),
+            anchored_links: rendered
+                .links
+                .iter()
+                .filter(|l| l.dest.contains('#'))
+                .cloned()
+                .collect(),
+            word_count: rendered.word_count,
+        }
+    }
+}
+
+/// Renders page bodies for one build.
+pub struct MarkdownStage<'a> {
+    pub site: &'a Site,
+    pub theme: &'a Theme,
+    pub highlighter: &'a Highlighter,
+    pub index: LinkIndex,
+}
+
+impl<'a> MarkdownStage<'a> {
+    pub fn new(site: &'a Site, theme: &'a Theme, highlighter: &'a Highlighter) -> Self {
+        Self {
+            site,
+            theme,
+            highlighter,
+            index: LinkIndex::new(site),
         }
     }
 
-    fn headings(&self, page: PageId) -> &[Heading] {
-        &self.get(page).headings
+    /// Renders a page's body; problems come back as diagnostics located in its file.
+    pub fn render(&self, page: PageId) -> (Rendered, Vec<Diagnostic>) {
+        let source = self.site.page_source(page);
+        let fences = Fences {
+            theme: self.theme,
+            highlighter: self.highlighter,
+        };
+        let resolver = PageLinks {
+            index: &self.index,
+            site: self.site,
+            dir: source_dir(self.site, page),
+        };
+        let rendered = markdown::render(&source.body, source.body_line, &fences, &resolver);
+        let diags = rendered
+            .issues
+            .iter()
+            .map(|issue| {
+                Diagnostic::error(&source.path, issue.message.clone())
+                    .at(issue.line, issue.col)
+                    .help_opt(issue.help.clone())
+            })
+            .collect();
+        (rendered, with_sources(self.site, page, diags))
     }
+
+    /// Checks the anchored links of a page against the headings of the pages they point at.
+    pub fn check_anchors<'s>(
+        &self,
+        page: PageId,
+        summary: &'s Summary,
+        summary_of: &dyn Fn(PageId) -> Option<&'s Summary>,
+    ) -> Vec<Diagnostic> {
+        let headings_of = |p: PageId| summary_of(p).map_or(&[][..], |s| &s.headings[..]);
+        let diags = links::check_anchors(
+            self.site,
+            &self.index,
+            page,
+            &summary.anchored_links,
+            &summary.headings,
+            &headings_of,
+        );
+        with_sources(self.site, page, diags)
+    }
+}
+
+/// Adds the offending source line to diagnostics about a page (read again only when there are
+/// some, so good pages cost nothing).
+fn with_sources(site: &Site, page: PageId, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diags.is_empty() {
+        return diags;
+    }
+    let text = std::fs::read_to_string(&site.page_source(page).disk_path).unwrap_or_default();
+    diags.into_iter().map(|d| d.with_source(&text)).collect()
 }
 
 /// Content folder of a page's source, for resolving its relative links.
@@ -41,68 +117,4 @@ fn source_dir(site: &Site, page: PageId) -> &str {
             .rsplit_once('/')
             .map_or("", |(d, _)| d),
     }
-}
-
-/// Renders every page's Markdown and reports every problem found, located in its file.
-pub fn render_all(
-    site: &Site,
-    theme: &Theme,
-    highlighter: &Highlighter,
-    tick: &(dyn Fn() + Sync),
-) -> (Contents, Vec<Diagnostic>) {
-    let index = LinkIndex::new(site);
-    let fences = Fences { theme, highlighter };
-    let render_page = |page: PageId| {
-        let source = site.page_source(page);
-        let resolver = PageLinks {
-            index: &index,
-            site,
-            dir: source_dir(site, page),
-        };
-        let out = markdown::render(&source.body, source.body_line, &fences, &resolver);
-        tick();
-        out
-    };
-    let sections: Vec<Rendered> = (0..site.sections.len())
-        .into_par_iter()
-        .map(|i| render_page(PageId::Section(crate::model::SectionId(i))))
-        .collect();
-    let lessons: Vec<Rendered> = (0..site.lessons.len())
-        .into_par_iter()
-        .map(|i| render_page(PageId::Lesson(crate::model::LessonId(i))))
-        .collect();
-    let contents = Contents { sections, lessons };
-
-    let pages = site.reading_order();
-    let mut diags: Vec<Diagnostic> = pages
-        .par_iter()
-        .flat_map_iter(|&page| {
-            let rendered = contents.get(page);
-            let source = site.page_source(page);
-            let mut out: Vec<Diagnostic> = rendered
-                .issues
-                .iter()
-                .map(|issue| {
-                    Diagnostic::error(&source.path, issue.message.clone())
-                        .at(issue.line, issue.col)
-                        .help_opt(issue.help.clone())
-                })
-                .collect();
-            out.extend(links::check_anchors(
-                site,
-                &index,
-                page,
-                &rendered.links,
-                &rendered.headings,
-                &|p| contents.headings(p),
-            ));
-            if !out.is_empty() {
-                let text = std::fs::read_to_string(&source.disk_path).unwrap_or_default();
-                out = out.into_iter().map(|d| d.with_source(&text)).collect();
-            }
-            out
-        })
-        .collect();
-    diags.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
-    (contents, diags)
 }
