@@ -355,7 +355,7 @@ impl Rng {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        ((self.next() >> 32) * n as u64 >> 32) as usize
+        (((self.next() >> 32) * n as u64) >> 32) as usize
     }
 
     fn range(&mut self, lo: usize, hi: usize) -> usize {
@@ -846,8 +846,7 @@ fn generate(opts: &Options) -> Result<usize, String> {
         fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     let workers = thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
+        .map_or(1, std::num::NonZero::get)
         .min(sections);
     let results: Vec<io::Result<usize>> = thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)

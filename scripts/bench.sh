@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Benchmarks `guide build` on generated guides of several sizes, cold (no highlight cache) and
+# warm (cache kept), and Hugo on the same content when `hugo` is installed.
+#
+# Usage: scripts/bench.sh
+# Environment:
+#   BENCH_SIZES  lesson counts to generate (default "1000 10000")
+#   BENCH_RUNS   runs per measurement; the median is reported (default 3)
+#   BENCH_SEED   seed for the generated text (default 1)
+#   GUIDE_BIN    an already built `guide` binary to measure instead of building this checkout
+set -euo pipefail
+export LC_ALL=C
+
+[[ -n ${EPOCHREALTIME:-} ]] || {
+    echo "bench: needs bash 5 or newer" >&2
+    exit 1
+}
+
+sizes=${BENCH_SIZES:-"1000 10000"}
+runs=${BENCH_RUNS:-3}
+seed=${BENCH_SEED:-1}
+time_bin=/usr/bin/time
+
+die() {
+    echo "bench: $*" >&2
+    exit 1
+}
+
+is_count() {
+    [[ $1 =~ ^[1-9][0-9]*$ ]]
+}
+
+is_count "$runs" || die "BENCH_RUNS must be a whole number >= 1, got '$runs'"
+[[ $seed =~ ^[0-9]+$ ]] || die "BENCH_SEED must be a whole number, got '$seed'"
+read -r -a size_list <<<"$sizes"
+((${#size_list[@]} > 0)) || die "BENCH_SIZES is empty"
+for size in "${size_list[@]}"; do
+    is_count "$size" || die "BENCH_SIZES must hold whole numbers >= 1, got '$size'"
+done
+
+if [[ ! -x $time_bin ]]; then
+    echo "bench: $time_bin is missing; it measures peak memory. Install it with:" >&2
+    echo "    sudo apt-get install time" >&2
+    exit 1
+fi
+
+repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+target=${CARGO_TARGET_DIR:-$repo/target}
+case $target in
+/*) ;;
+*) target=$repo/$target ;;
+esac
+
+echo "building release binaries..." >&2
+if [[ -n ${GUIDE_BIN:-} ]]; then
+    (cd -- "$repo" && cargo build --quiet --release --example gencorpus)
+    guide=$GUIDE_BIN
+else
+    (cd -- "$repo" && cargo build --quiet --release --example gencorpus --bin guide)
+    guide=$target/release/guide
+fi
+gencorpus=$target/release/examples/gencorpus
+[[ -x $guide ]] || die "no guide binary at $guide"
+[[ -x $gencorpus ]] || die "no gencorpus binary at $gencorpus"
+
+hugo_bin=$(command -v hugo || true)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/guide-bench.XXXXXX")
+cleanup() {
+    rm -rf -- "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Runs a command once under /usr/bin/time; sets `wall` (seconds) and `rss_kb`.
+measure() {
+    local log=$work/time.log out=$work/command.log start end
+    start=$EPOCHREALTIME
+    if ! "$time_bin" -v -o "$log" "$@" >"$out" 2>&1; then
+        echo "bench: command failed: $*" >&2
+        tail -n 40 -- "$out" >&2
+        exit 1
+    fi
+    end=$EPOCHREALTIME
+    wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
+    rss_kb=$(awk -F': *' '/Maximum resident set size/ { print $2 }' "$log")
+    [[ -n $rss_kb ]] || die "could not read peak memory from $time_bin output"
+}
+
+median() {
+    printf '%s\n' "$@" | sort -g | awk '
+        { v[NR] = $1 }
+        END {
+            if (NR % 2) printf "%.3f", v[(NR + 1) / 2]
+            else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2
+        }'
+}
+
+# Measures `runs` runs of a command; `prepare` is called before each one.
+# Sets `med_wall` (seconds) and `med_rss` (MB).
+bench() {
+    local prepare=$1
+    shift
+    local walls=() rsses=() i
+    for ((i = 0; i < runs; i++)); do
+        "$prepare"
+        measure "$@"
+        walls+=("$wall")
+        rsses+=("$rss_kb")
+    done
+    med_wall=$(median "${walls[@]}")
+    med_rss=$(awk -v kb="$(median "${rsses[@]}")" 'BEGIN { printf "%.1f", kb / 1024 }')
+}
+
+# Turns a generated guide into a Hugo site that renders the same Markdown.
+make_hugo_site() {
+    local corpus=$1 site=$2
+    mkdir -p -- "$site/layouts/_default"
+    cp -R -- "$corpus/content" "$site/content"
+    cat >"$site/config.toml" <<'EOF'
+baseURL = "https://example.org/"
+languageCode = "en"
+title = "Generated guide"
+uglyURLs = true
+relativeURLs = true
+disableKinds = ["RSS", "sitemap", "robotsTXT"]
+
+[taxonomies]
+topic = "topics"
+
+[markup.highlight]
+codeFences = true
+noClasses = false
+
+[markup.tableOfContents]
+startLevel = 2
+endLevel = 3
+EOF
+    cat >"$site/layouts/_default/baseof.html" <<'EOF'
+<!doctype html>
+<html lang="{{ site.LanguageCode }}">
+<head>
+<meta charset="utf-8">
+<title>{{ .Title }} · {{ site.Title }}</title>
+<meta name="description" content="{{ .Description }}">
+</head>
+<body>
+<nav id="sidebar">
+<ul>
+{{ range site.Sections }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
+{{ end }}</ul>
+{{ with .CurrentSection }}<ul>
+{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
+{{ end }}</ul>{{ end }}
+</nav>
+<main id="content">{{ block "main" . }}{{ end }}</main>
+</body>
+</html>
+EOF
+    cat >"$site/layouts/_default/single.html" <<'EOF'
+{{ define "main" }}
+<h1>{{ .Title }}</h1>
+<p>{{ .ReadingTime }} min read</p>
+<nav id="toc">{{ .TableOfContents }}</nav>
+<article>{{ .Content }}</article>
+{{ with .Params.topics }}<ul id="topics">{{ range . }}<li>{{ . }}</li>{{ end }}</ul>{{ end }}
+{{ with .PrevInSection }}<a rel="prev" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
+{{ with .NextInSection }}<a rel="next" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
+{{ end }}
+EOF
+    cat >"$site/layouts/_default/list.html" <<'EOF'
+{{ define "main" }}
+<h1>{{ .Title }}</h1>
+{{ .Content }}
+<ul>
+{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Description }}</li>
+{{ end }}</ul>
+{{ end }}
+EOF
+}
+
+rows=()
+row() {
+    rows+=("$(printf '%-8s %-6s %-5s %10s %12s %11s' "$@")")
+}
+
+for size in "${size_list[@]}"; do
+    corpus=$work/corpus-$size
+    out=$work/out-$size
+    echo "generating $size lessons..." >&2
+    "$gencorpus" --lessons "$size" --out "$corpus" --seed "$seed" >/dev/null
+
+    cold_guide() { rm -rf -- "$corpus/.guide-cache" "$out"; }
+    warm_guide() { :; }
+    echo "guide build, $size lessons, cold and warm..." >&2
+    bench cold_guide "$guide" build --root "$corpus" --out "$out"
+    guide_cold=$med_wall
+    row "$size" guide cold "$med_wall" "$med_rss" ""
+    bench warm_guide "$guide" build --root "$corpus" --out "$out"
+    guide_warm=$med_wall
+    row "$size" guide warm "$med_wall" "$med_rss" ""
+    rm -rf -- "$out" "$corpus/.guide-cache"
+
+    if [[ -n $hugo_bin ]]; then
+        site=$work/hugo-$size
+        hugo_out=$work/hugo-out-$size
+        make_hugo_site "$corpus" "$site"
+        cold_hugo() { rm -rf -- "$hugo_out" "$site/resources" "$site/.hugo_build.lock"; }
+        warm_hugo() { :; }
+        echo "hugo, $size lessons, cold and warm..." >&2
+        bench cold_hugo "$hugo_bin" --quiet --source "$site" --destination "$hugo_out"
+        ratio=$(awk -v h="$med_wall" -v g="$guide_cold" 'BEGIN { if (g > 0) printf "%.2fx", h / g; else print "-" }')
+        row "$size" hugo cold "$med_wall" "$med_rss" "$ratio"
+        bench warm_hugo "$hugo_bin" --quiet --source "$site" --destination "$hugo_out"
+        ratio=$(awk -v h="$med_wall" -v g="$guide_warm" 'BEGIN { if (g > 0) printf "%.2fx", h / g; else print "-" }')
+        row "$size" hugo warm "$med_wall" "$med_rss" "$ratio"
+        rm -rf -- "$site" "$hugo_out"
+    fi
+    rm -rf -- "$corpus"
+done
+
+echo
+echo "median of $runs runs"
+printf '%-8s %-6s %-5s %10s %12s %11s\n' lessons tool cache "wall (s)" "peak RSS MB" "hugo/guide"
+printf '%s\n' "${rows[@]}"
+if [[ -z $hugo_bin ]]; then
+    echo "(hugo is not on PATH: install it to compare)"
+fi
