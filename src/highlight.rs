@@ -20,11 +20,11 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 /// Changes whenever the highlighted HTML for the same input may change (class style, syntaxes,
 /// output wrapper), so that stale cache files are ignored. Bump it when syntect or two-face move.
 const VERSION_TAG: &str =
-    "guide-highlight/2 syntect-5.3 two-face-0.5.2 hl- InspiredGithub OneHalfDark";
+    "guide-highlight/2 syntect-5.3 two-face-0.5.2 hl- OneHalfLight OneHalfDark";
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
-const LIGHT_THEME: EmbeddedThemeName = EmbeddedThemeName::InspiredGithub;
+const LIGHT_THEME: EmbeddedThemeName = EmbeddedThemeName::OneHalfLight;
 const DARK_THEME: EmbeddedThemeName = EmbeddedThemeName::OneHalfDark;
 
 const CACHE_MAGIC: &[u8; 8] = b"GUIDEHLC";
@@ -556,7 +556,7 @@ mod tests {
             ("yml", "key: 1\n"),
             ("bash", "echo \"$HOME\"\n"),
             ("sh", "ls -la\n"),
-            ("shell", "cd /tmp\n"),
+            ("shell", "cd build\n"),
             ("console", "cargo test\n"),
             ("python", "def f():\n    return 1\n"),
             ("py", "import os\n"),
@@ -584,6 +584,44 @@ mod tests {
             assert!(html.contains("<span class=\"hl-"), "{lang}: {html}");
             assert!(html.ends_with("</code></pre>"), "{lang}: {html}");
         }
+    }
+
+    #[test]
+    fn spans_keep_only_classes_the_css_can_match() {
+        let h = shared();
+        let css = h.css();
+        let code = "def f(x):\n    \"\"\"Doc.\"\"\"\n    return {k: 1 for k in x}  # done\n";
+        let html = h.highlight("python", code);
+        let opened = html.matches("<span").count();
+        assert_eq!(opened, html.matches("</span>").count(), "{html}");
+        assert!(opened > 5, "{html}");
+        for class in html.split("class=\"").skip(2).flat_map(|rest| {
+            rest.split('"')
+                .next()
+                .unwrap_or("")
+                .split(' ')
+                .collect::<Vec<_>>()
+        }) {
+            assert!(
+                css.contains(&format!(".{class}")),
+                "{class} is not in the CSS"
+            );
+        }
+        assert!(!html.contains("hl-python"), "{html}");
+        let text: String = {
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in html.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' if in_tag => in_tag = false,
+                    _ if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text
+        };
+        assert_eq!(text.replace("&quot;", "\""), code);
     }
 
     #[test]
@@ -715,7 +753,8 @@ mod tests {
         assert!(css.contains("html:not([data-theme=\"light\"]) .hl-"));
         assert!(css.contains("html[data-theme=\"dark\"] pre.code { color:"));
         assert!(!css.contains(".hl-code"));
-        assert!(!css.contains("pre.code { color: #282c34; background"));
+        assert!(!css.contains("background-color: #282c34"));
+        assert!(!css.contains("background-color: #fafafa"));
         let open = css.matches('{').count();
         assert_eq!(open, css.matches('}').count());
         for line in css

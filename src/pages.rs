@@ -459,7 +459,7 @@ impl PageWriter<'_> {
             for (offset, body) in bodies.iter().enumerate() {
                 let placeholder = &placeholders[chunk_index * 128 + offset];
                 if let Some(at) = rest.find(placeholder.as_str()) {
-                    out.write_all(rest[..at].as_bytes()).map_err(io_error)?;
+                    out.write_all(&rest.as_bytes()[..at]).map_err(io_error)?;
                     out.write_all(body.as_bytes()).map_err(io_error)?;
                     rest = &rest[at + placeholder.len()..];
                 }
