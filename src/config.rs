@@ -135,7 +135,7 @@ impl Config {
                 .help("give the guide a title"));
         }
         let url = &self.build.site_url;
-        if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+        if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
             return Err(Diagnostic::error(
                 "book.toml",
                 format!("[build] site-url `{url}` is not an absolute http(s) URL"),

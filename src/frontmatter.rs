@@ -63,8 +63,7 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         }
     };
     let mut offset = 0;
-    let mut line = 2;
-    for raw in rest.split_inclusive('\n') {
+    for (line, raw) in (2..).zip(rest.split_inclusive('\n')) {
         if raw.trim_end() == fence {
             return Ok(Split {
                 format,
@@ -75,7 +74,6 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
             });
         }
         offset += raw.len();
-        line += 1;
     }
     Err(Diagnostic::error(
         file,

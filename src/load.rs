@@ -55,7 +55,8 @@ pub fn load(opts: &LoadOptions<'_>) -> (Site, Diagnostics) {
             )
             .help("create it, or set [build] content-dir in book.toml"),
         );
-        return (Site::default(), diags);
+        let site = assemble(opts, Vec::new(), &mut diags);
+        return (site, diags);
     }
 
     let mut files = Vec::new();
