@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{Heading, LinkResolver, MarkdownIssue, OutLink};
 use crate::model::{PageId, Site};
@@ -41,7 +43,10 @@ impl LinkIndex {
     }
 
     /// The page a link from a page in content folder `dir` points at, if it names a page.
+    /// `path` is a link destination as written (percent-encoded where it needs to be).
     pub fn target(&self, dir: &str, path: &str) -> Option<PageId> {
+        let path = percent_decode_str(path).decode_utf8().ok()?;
+        let path = path.as_ref();
         let joined = urls::join_normalized(dir, path)?;
         if let Some(&id) = self.by_path.get(&joined) {
             return Some(id);
@@ -58,7 +63,8 @@ impl LinkIndex {
     }
 
     fn nearest(&self, dir: &str, path: &str) -> Option<String> {
-        let joined = urls::join_normalized(dir, path).unwrap_or_default();
+        let decoded = percent_decode_str(path).decode_utf8_lossy();
+        let joined = urls::join_normalized(dir, &decoded).unwrap_or_default();
         let best = suggest::nearest(&joined, self.by_path.keys().map(String::as_str))?;
         Some(relative_source(dir, best))
     }

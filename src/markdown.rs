@@ -373,7 +373,7 @@ impl<'a> Writer<'a> {
             Event::FootnoteReference(name) => {
                 let number = self.footnote_number(&name);
                 self.html
-                    .push_str("<sup class=\"footnote-reference\"><a href=\"#");
+                    .push_str("<sup class=\"footnote-reference\"><a href=\"#fn-");
                 escape_attr(&mut self.html, &name);
                 let _ = write!(self.html, "\">{number}</a></sup>");
             }
@@ -482,7 +482,7 @@ impl<'a> Writer<'a> {
                 self.open_block();
                 let number = self.footnote_number(&name);
                 self.html
-                    .push_str("<div class=\"footnote-definition\" id=\"");
+                    .push_str("<div class=\"footnote-definition\" id=\"fn-");
                 escape_attr(&mut self.html, &name);
                 let _ = write!(
                     self.html,
@@ -1187,12 +1187,12 @@ mod tests {
         let out = md("Text[^n].\n\n[^n]: The note.\n\n- [x] done\n- [ ] todo\n~~gone~~\n");
         assert!(
             out.html
-                .contains("<sup class=\"footnote-reference\"><a href=\"#n\">1</a></sup>"),
+                .contains("<sup class=\"footnote-reference\"><a href=\"#fn-n\">1</a></sup>"),
             "{}",
             out.html
         );
         assert!(out.html.contains(
-            "<div class=\"footnote-definition\" id=\"n\"><sup class=\"footnote-definition-label\">1</sup>"
+            "<div class=\"footnote-definition\" id=\"fn-n\"><sup class=\"footnote-definition-label\">1</sup>"
         ));
         assert!(
             out.html

@@ -231,8 +231,35 @@ fn template_error(origins: &BTreeMap<String, (String, String)>, e: &tera::Error)
                 include_chain.join(" → ")
             ),
         ),
+        ErrorKind::Msg(text) => match parse_reports(text).into_iter().next() {
+            Some((name, line, col, message)) => Diagnostic::error(origin(&name), message)
+                .at(line, col)
+                .with_source(origins.get(&name).map_or("", |(_, t)| t.as_str())),
+            None => Diagnostic::error("templates", format!("template error: {text}")),
+        },
         _ => Diagnostic::error("templates", format!("template error: {e}")),
     }
+}
+
+/// Reads Tera's text reports (`error: msg` then ` --> name:line:col`) back into their parts;
+/// Tera gives some checks, such as unknown includes, only in that form.
+fn parse_reports(text: &str) -> Vec<(String, usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut message: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(m) = line.strip_prefix("error: ") {
+            message = Some(m.trim());
+        } else if let (Some(m), Some(place)) = (message, line.trim_start().strip_prefix("--> ")) {
+            let mut parts = place.rsplitn(3, ':');
+            let col = parts.next().and_then(|c| c.parse().ok());
+            let line_no = parts.next().and_then(|l| l.parse().ok());
+            if let (Some(col), Some(line_no), Some(name)) = (col, line_no, parts.next()) {
+                out.push((name.to_owned(), line_no, col, m.to_owned()));
+            }
+            message = None;
+        }
+    }
+    out
 }
 
 /// Short content hash used in asset names.

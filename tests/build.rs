@@ -908,11 +908,9 @@ fn missing_parent_template_in_theme_override() {
         .stderr_has("nope.html");
 }
 
-// BUG: src/theme.rs `template_error` sends an included template that does not exist to its
-// catch-all arm: the message is Tera's whole report and the location is `templates`, not the
-// override file and line.
+// Regression: an included template that does not exist was reported with Tera's whole report
+// and no location, instead of the including file and line.
 #[test]
-#[ignore]
 fn missing_included_template_names_the_including_file_and_line() {
     let run = fails_with(&[(
         "themes/default/templates/lesson.html",
@@ -1409,11 +1407,9 @@ fn building_twice_gives_identical_output() {
     );
 }
 
-// BUG: src/markdown.rs gives footnote definitions pulldown-cmark's bare ids (`id="source"`), so a
-// heading `## Source` and a footnote `[^source]` share one id and the footnote link jumps to the
-// heading.
+// Regression: footnote definitions had bare ids (`id="source"`), so a heading `## Source` and a
+// footnote `[^source]` shared one id and the footnote link jumped to the heading.
 #[test]
-#[ignore]
 fn footnote_ids_do_not_collide_with_heading_ids() {
     let guide = Guide::fixture("minimal");
     guide.write(
@@ -1429,11 +1425,9 @@ fn footnote_ids_do_not_collide_with_heading_ids() {
     assert_eq!(ids.len(), total, "duplicate ids in basics/notes.html");
 }
 
-// BUG: src/links.rs does not percent-decode link destinations, so `[x](Third%20Lesson.md)` — the
-// way GitHub and most editors write a link to a file with a space — is reported as broken, and the
-// suggestion (`Third Lesson.md`) is not a valid Markdown link destination.
+// Regression: link destinations were not percent-decoded, so `[x](Third%20Lesson.md)` — the way
+// GitHub and most editors write a link to a file with a space — was reported as broken.
 #[test]
-#[ignore]
 fn percent_encoded_md_links_resolve() {
     let guide = Guide::fixture("minimal");
     guide.write(
