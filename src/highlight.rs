@@ -152,10 +152,8 @@ impl Highlighter {
         let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
         tmp_name.push(format!(".tmp{}", std::process::id()));
         let tmp = path.with_file_name(tmp_name);
-        let written = std::fs::File::create(&tmp).and_then(|mut file| {
-            file.write_all(&bytes)?;
-            file.sync_all()
-        });
+        // Not synced: the file is checksummed, and a cache lost in a crash is only rebuilt.
+        let written = std::fs::File::create(&tmp).and_then(|mut file| file.write_all(&bytes));
         match written.and_then(|()| std::fs::rename(&tmp, path)) {
             Ok(()) => Ok(()),
             Err(err) => {

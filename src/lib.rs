@@ -18,6 +18,7 @@ pub mod model;
 pub mod nav;
 pub mod output;
 pub mod pages;
+pub mod print;
 pub mod render;
 pub mod suggest;
 pub mod theme;

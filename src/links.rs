@@ -70,6 +70,15 @@ impl LinkIndex {
     }
 }
 
+/// Characters a Markdown link destination cannot hold as they are.
+const LINK_UNSAFE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'(')
+    .add(b')')
+    .add(b'<')
+    .add(b'>')
+    .add(b'%');
+
 /// `best` (content-relative) written relative to `dir`, as an author would link it.
 fn relative_source(dir: &str, best: &str) -> String {
     let from = if dir.is_empty() {
@@ -77,7 +86,7 @@ fn relative_source(dir: &str, best: &str) -> String {
     } else {
         format!("{dir}/x")
     };
-    urls::relative_between(&from, best)
+    utf8_percent_encode(&urls::relative_between(&from, best), LINK_UNSAFE).to_string()
 }
 
 /// Splits `a.md#b` into path and fragment (without `#`).

@@ -80,6 +80,11 @@ impl Order {
         &self.pages
     }
 
+    /// Where a page stands in reading order.
+    pub fn position(&self, page: PageId) -> Option<usize> {
+        self.position.get(&page).copied()
+    }
+
     pub fn prev(&self, page: PageId) -> Option<PageId> {
         let i = *self.position.get(&page)?;
         i.checked_sub(1).map(|j| self.pages[j])

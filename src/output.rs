@@ -144,7 +144,7 @@ impl Staging {
         std::mem::forget(self);
         if out.exists() {
             if exchange(&dir, &out).is_ok() {
-                return std::fs::remove_dir_all(&dir);
+                return remove_tree(&dir);
             }
             let old = out.with_file_name(format!(
                 ".{}.old-{}",
@@ -153,7 +153,7 @@ impl Staging {
             ));
             std::fs::rename(&out, &old)?;
             std::fs::rename(&dir, &out)?;
-            return std::fs::remove_dir_all(&old);
+            return remove_tree(&old);
         }
         std::fs::rename(&dir, &out)
     }
@@ -186,6 +186,20 @@ impl Sink for Staging {
         }
         Ok(Box::new(std::fs::File::create(target)?))
     }
+}
+
+/// Removes a folder tree, its top-level entries in parallel (a site has many files).
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<_> = std::fs::read_dir(dir)?.flatten().collect();
+    entries.par_iter().try_for_each(|entry| {
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())
+        } else {
+            std::fs::remove_file(entry.path())
+        }
+    })?;
+    std::fs::remove_dir(dir)
 }
 
 #[cfg(target_os = "linux")]

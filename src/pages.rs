@@ -1,6 +1,8 @@
 //! The page stage: builds each page's template context, renders it through the theme and writes
 //! it, plus the site-wide pages (`404.html`, `print.html`, `sitemap.xml`) and the static assets.
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -12,10 +14,16 @@ use crate::model::{LessonId, SectionId};
 use crate::model::{PageId, Site};
 use crate::nav::{self, Link, Order};
 use crate::output::Sink;
+use crate::print::Spool;
 use crate::render::{MarkdownStage, Summary};
 use crate::theme::Theme;
 use crate::urls;
 use std::io::Write as _;
+
+/// Where page `i`'s body goes in the rendered print template.
+fn print_placeholder(i: usize) -> String {
+    format!("<!--guide-print-{i}-->")
+}
 
 const WORDS_PER_MINUTE: usize = 220;
 
@@ -121,19 +129,40 @@ pub struct PageWriter<'a> {
     pub order: Order,
 }
 
-/// Marks the current page's link in a pre-rendered sidebar.
-fn mark_current(sidebar: &str, root: &str, url: &str) -> String {
-    let needle = format!("href=\"{root}{url}\"");
-    match sidebar.find(&needle) {
-        Some(i) => {
-            let end = i + needle.len();
-            let mut out = String::with_capacity(sidebar.len() + 24);
-            out.push_str(&sidebar[..end]);
-            out.push_str(" aria-current=\"page\"");
-            out.push_str(&sidebar[end..]);
-            out
+/// A sidebar rendered once for all pages of a section, with where each link's `href` ends so
+/// the current page's link can be marked without searching.
+struct Sidebar {
+    html: String,
+    href_ends: HashMap<String, usize>,
+}
+
+impl Sidebar {
+    fn new(html: String) -> Self {
+        let mut href_ends = HashMap::new();
+        let mut from = 0;
+        while let Some(at) = html[from..].find("href=\"") {
+            let start = from + at + 6;
+            let Some(len) = html[start..].find('"') else {
+                break;
+            };
+            href_ends
+                .entry(html[start..start + len].to_owned())
+                .or_insert(start + len + 1);
+            from = start + len + 1;
         }
-        None => sidebar.to_owned(),
+        Self { html, href_ends }
+    }
+
+    /// The sidebar with `aria-current="page"` on the link to `href`.
+    fn marked(&self, href: &str) -> String {
+        let Some(&end) = self.href_ends.get(href) else {
+            return self.html.clone();
+        };
+        let mut out = String::with_capacity(self.html.len() + 20);
+        out.push_str(&self.html[..end]);
+        out.push_str(" aria-current=\"page\"");
+        out.push_str(&self.html[end..]);
+        out
     }
 }
 
@@ -142,8 +171,15 @@ impl PageWriter<'_> {
     pub fn write_all(&self, sink: &dyn Sink, tick: &(dyn Fn() + Sync)) -> PagesOutcome {
         let site = self.site;
         let mut diagnostics = Vec::new();
-        let sidebars = match self.sidebars() {
-            Ok(s) => s,
+        let prepared = self.sidebars().and_then(|sidebars| {
+            Spool::new(self.order.pages().len())
+                .map(|spool| (sidebars, spool))
+                .map_err(|e| {
+                    Diagnostic::error("print.html", format!("cannot create a temporary file: {e}"))
+                })
+        });
+        let (sidebars, spool) = match prepared {
+            Ok(p) => p,
             Err(d) => {
                 return PagesOutcome {
                     files: 0,
@@ -151,11 +187,16 @@ impl PageWriter<'_> {
                 };
             }
         };
+        let page_out = PageOut {
+            sink,
+            sidebars: &sidebars,
+            spool: &spool,
+        };
 
         let lessons: Vec<(Option<Summary>, Vec<Diagnostic>)> = (0..site.lessons.len())
             .into_par_iter()
             .map(|i| {
-                let out = self.write_page(PageId::Lesson(LessonId(i)), sink, &sidebars, &[]);
+                let out = self.write_page(PageId::Lesson(LessonId(i)), &page_out, &[]);
                 tick();
                 out
             })
@@ -167,12 +208,7 @@ impl PageWriter<'_> {
         let sections: Vec<(Option<Summary>, Vec<Diagnostic>)> = (0..site.sections.len())
             .into_par_iter()
             .map(|i| {
-                let out = self.write_page(
-                    PageId::Section(SectionId(i)),
-                    sink,
-                    &sidebars,
-                    &lesson_words,
-                );
+                let out = self.write_page(PageId::Section(SectionId(i)), &page_out, &lesson_words);
                 tick();
                 out
             })
@@ -198,7 +234,7 @@ impl PageWriter<'_> {
 
         for result in [
             self.write_404(sink),
-            self.write_print(sink),
+            self.write_print(sink, &spool),
             self.write_sitemap(sink),
             self.write_assets(sink),
         ] {
@@ -216,7 +252,7 @@ impl PageWriter<'_> {
     }
 
     /// The sidebar of every section's pages, rendered once per section.
-    fn sidebars(&self) -> Result<Vec<String>, Diagnostic> {
+    fn sidebars(&self) -> Result<Vec<Sidebar>, Diagnostic> {
         (0..self.site.sections.len())
             .into_par_iter()
             .map(|i| {
@@ -234,6 +270,7 @@ impl PageWriter<'_> {
                 self.theme
                     .tera
                     .render("partials/sidebar.html", &context)
+                    .map(Sidebar::new)
                     .map_err(|e| self.theme.error(&e))
             })
             .collect()
@@ -242,17 +279,27 @@ impl PageWriter<'_> {
     fn write_page(
         &self,
         page: PageId,
-        sink: &dyn Sink,
-        sidebars: &[String],
+        out: &PageOut<'_>,
         lesson_words: &[usize],
     ) -> (Option<Summary>, Vec<Diagnostic>) {
         let (rendered, mut diags) = self.markdown.render(page);
         let summary = Summary::of(&rendered);
         let url = self.site.page_url(page);
         let root = urls::root_prefix(url);
+        if let Some(position) = self.order.position(page)
+            && let Err(e) = out
+                .spool
+                .put(position, &rendered.html.replace(ROOT_MARK, ""))
+        {
+            diags.push(Diagnostic::error(
+                "print.html",
+                format!("cannot spool a page: {e}"),
+            ));
+        }
         let content = rendered.html.replace(ROOT_MARK, &root);
         let context = self.context(page, &content, &rendered, lesson_words);
-        let sidebar = mark_current(&sidebars[nav::home_section(self.site, page).0], &root, url);
+        let sidebar =
+            out.sidebars[nav::home_section(self.site, page).0].marked(&format!("{root}{url}"));
         let template = match context.kind {
             "lesson" => "lesson.html",
             "index" => "index.html",
@@ -262,7 +309,7 @@ impl PageWriter<'_> {
         extra.insert("sidebar", &sidebar);
         match self
             .render(template, url, &context, Some(extra))
-            .and_then(|html| write(sink, url, html.as_bytes()))
+            .and_then(|html| write(out.sink, url, html.as_bytes()))
         {
             Ok(()) => {}
             Err(d) => diags.push(d),
@@ -411,13 +458,11 @@ impl PageWriter<'_> {
             .map_err(|e| self.theme.error(&e))
     }
 
-    /// `print.html`: the template is rendered with a placeholder per page, then the file is
-    /// streamed, each page's body rendered again (highlighting comes from the cache) in chunks.
-    fn write_print(&self, sink: &dyn Sink) -> Result<(), Diagnostic> {
+    /// `print.html`: the template gets a placeholder for each page's body, then the spooled
+    /// bodies are streamed into it in reading order.
+    fn write_print(&self, sink: &dyn Sink, spool: &Spool) -> Result<(), Diagnostic> {
         let order = self.order.pages();
-        let placeholders: Vec<String> = (0..order.len())
-            .map(|i| format!("<!--guide-print-{i}-->"))
-            .collect();
+        let placeholders: Vec<String> = (0..order.len()).map(print_placeholder).collect();
         let pages: Vec<PrintPage<'_>> = order
             .iter()
             .zip(&placeholders)
@@ -444,29 +489,14 @@ impl PageWriter<'_> {
         extra.insert("pages", &pages);
         extra.insert("sidebar", "");
         let html = self.render("print.html", "print.html", &context, Some(extra))?;
-
         let io_error = |e: std::io::Error| {
             Diagnostic::error("print.html", format!("cannot write the output file: {e}"))
         };
         let mut out = std::io::BufWriter::new(sink.open("print.html").map_err(io_error)?);
-        let mut rest = html.as_str();
-        for chunk in order.chunks(128).enumerate() {
-            let (chunk_index, pages) = chunk;
-            let bodies: Vec<String> = pages
-                .par_iter()
-                .map(|&p| self.markdown.render(p).0.html.replace(ROOT_MARK, ""))
-                .collect();
-            for (offset, body) in bodies.iter().enumerate() {
-                let placeholder = &placeholders[chunk_index * 128 + offset];
-                if let Some(at) = rest.find(placeholder.as_str()) {
-                    out.write_all(&rest.as_bytes()[..at]).map_err(io_error)?;
-                    out.write_all(body.as_bytes()).map_err(io_error)?;
-                    rest = &rest[at + placeholder.len()..];
-                }
-            }
-        }
-        out.write_all(rest.as_bytes()).map_err(io_error)?;
-        out.flush().map_err(io_error)
+        spool
+            .stream(&html, print_placeholder, &mut out)
+            .and_then(|()| out.flush())
+            .map_err(io_error)
     }
 
     fn write_sitemap(&self, sink: &dyn Sink) -> Result<(), Diagnostic> {
@@ -494,6 +524,13 @@ impl PageWriter<'_> {
             .par_iter()
             .try_for_each(|asset| write(sink, &asset.out_path, &asset.bytes))
     }
+}
+
+/// Where a rendered page goes: its file, and its body for `print.html`.
+struct PageOut<'a> {
+    sink: &'a dyn Sink,
+    sidebars: &'a [Sidebar],
+    spool: &'a Spool,
 }
 
 /// What the sidebar partial gets as `page` when rendered once per section.
