@@ -19,6 +19,8 @@ pub struct Config {
     pub search: Search,
     #[serde(default)]
     pub topics: BTreeMap<String, TopicConfig>,
+    #[serde(default)]
+    pub tracks: BTreeMap<String, TrackConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -43,6 +45,8 @@ pub struct Build {
     pub site_url: String,
     /// Edit link template; `{path}` becomes the lesson's path relative to the guide root.
     pub edit_url: String,
+    /// How many related lessons each lesson lists.
+    pub related_lessons: usize,
 }
 
 impl Default for Build {
@@ -53,6 +57,7 @@ impl Default for Build {
             theme: "default".into(),
             site_url: String::new(),
             edit_url: String::new(),
+            related_lessons: 5,
         }
     }
 }
@@ -76,6 +81,17 @@ pub struct TopicConfig {
     pub title: String,
     #[serde(default)]
     pub description: String,
+}
+
+/// A learning track: an ordered reading list across sections.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TrackConfig {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Lessons in reading order, as paths relative to the content folder.
+    pub lessons: Vec<String>,
 }
 
 fn default_language() -> String {
