@@ -760,7 +760,7 @@ fn section_index(seed: u64, section: usize) -> String {
 }
 
 fn root_files(opts: &Options, sections: usize) -> [(PathBuf, String); 2] {
-    let book = format!(
+    let mut book = format!(
         "[book]\ntitle = \"Generated guide ({} lessons)\"\n\
          description = \"A synthetic guide for benchmarks, seed {}.\"\n\
          authors = [\"gencorpus\"]\nlanguage = \"en\"\n\n\
@@ -768,6 +768,12 @@ fn root_files(opts: &Options, sections: usize) -> [(PathBuf, String); 2] {
          site-url = \"\"\n\n[search]\nenabled = true\n",
         opts.lessons, opts.seed
     );
+    for topic in TOPICS {
+        book.push_str(&format!(
+            "\n[topics.{topic}]\ntitle = \"{}\"\ndescription = \"Lessons about {topic}.\"\n",
+            topic.replace('-', " ")
+        ));
+    }
     let index = format!(
         "+++\ntitle = \"Generated guide\"\ndescription = \"{} lessons in {} sections.\"\n+++\n\n\
          This guide is synthetic text for measuring how fast a site generator works.\n",

@@ -78,7 +78,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
         ("content/_index.md", LANDING),
         ("content/getting-started/_index.md", SECTION),
         ("content/getting-started/first-lesson.md", LESSON),
-        (".gitignore", "/public\n/.guide-cache\n"),
+        (".gitignore", "/public\n/.public.previous\n/.guide-cache\n"),
     ];
     let mut written = Vec::new();
     for (path, text) in files {

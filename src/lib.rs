@@ -7,8 +7,10 @@
 
 pub mod blocks;
 pub mod config;
+mod crossref_pages;
 pub mod diagnostics;
 pub mod frontmatter;
+pub mod graph;
 pub mod highlight;
 pub mod init;
 pub mod links;
@@ -22,6 +24,8 @@ pub mod print;
 pub mod render;
 pub mod suggest;
 pub mod theme;
+pub mod topicmap;
+pub mod topics;
 pub mod urls;
 
 use std::path::{Path, PathBuf};
@@ -143,13 +147,20 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome, Failure> {
     pages::set_globals(&mut theme, &site, &config);
     clock.lap("theme");
 
+    let book_text = std::fs::read_to_string(config::config_path(root)).unwrap_or_default();
+    let index = links::LinkIndex::new(&site);
+    let (crossrefs, link_diags) = graph::build(&site, &config, &index, &book_text);
+    diags.extend(link_diags);
+    clock.lap("link");
+
     let page_count = site.sections.len() + site.lessons.len();
     let progress = Progress::new(opts.progress, page_count);
     let writer = pages::PageWriter {
         site: &site,
         config: &config,
         theme: &theme,
-        markdown: render::MarkdownStage::new(&site, &theme, &highlighter),
+        markdown: render::MarkdownStage::new(&site, &theme, &highlighter, index),
+        crossrefs: &crossrefs,
         order: nav::Order::new(&site),
     };
     // Pages are written as they are rendered; a guide that already has errors is still

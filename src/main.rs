@@ -23,6 +23,12 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into the output folder.
@@ -43,6 +49,12 @@ enum Command {
         root: PathBuf,
         #[arg(long)]
         drafts: bool,
+        /// `human` (default) or `json`: one JSON object per diagnostic and line, for editors and CI.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Create a new guide, ready to build.
     Init {
@@ -75,14 +87,21 @@ fn main() -> ExitCode {
             cli.verbose,
             color,
         ),
-        Command::Check { root, drafts } => run_build(
+        Command::Check {
+            root,
+            drafts,
+            format,
+            deny_warnings,
+        } => run_check(
             BuildOptions {
                 root,
                 out: None,
                 drafts,
                 write: false,
-                progress: true,
+                progress: format == Format::Human,
             },
+            format,
+            deny_warnings,
             cli.verbose,
             color,
         ),
@@ -148,6 +167,55 @@ fn run_build(opts: BuildOptions, verbose: bool, color: bool) -> u8 {
             }
             failure.exit_code() as u8
         }
+    }
+}
+
+fn run_check(
+    opts: BuildOptions,
+    format: Format,
+    deny_warnings: bool,
+    verbose: bool,
+    color: bool,
+) -> u8 {
+    if format == Format::Human && !deny_warnings {
+        return run_build(opts, verbose, color);
+    }
+    let started = Instant::now();
+    let (diags, failed, usage) = match guide::build(&opts) {
+        Ok(outcome) => {
+            let warned = !outcome.warnings.is_empty();
+            (outcome.warnings, deny_warnings && warned, false)
+        }
+        Err(Failure::Guide(diags)) => (diags, true, false),
+        Err(Failure::Usage(message)) => (vec![Diagnostic::error("", message)], true, true),
+    };
+    match format {
+        Format::Json => {
+            for d in &diags {
+                println!("{}", serde_json::to_string(d).unwrap_or_default());
+            }
+        }
+        Format::Human => {
+            print_all(&diags, color);
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            let warnings = diags.len() - errors;
+            eprintln!(
+                "{}: {errors} error{}, {warnings} warning{} in {} ms",
+                if failed {
+                    "check failed"
+                } else {
+                    "check passed"
+                },
+                plural(errors),
+                plural(warnings),
+                started.elapsed().as_millis()
+            );
+        }
+    }
+    match (usage, failed) {
+        (true, _) => 2,
+        (false, true) => 1,
+        (false, false) => 0,
     }
 }
 

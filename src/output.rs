@@ -2,8 +2,10 @@
 //! the build succeeded; an output folder is only ever replaced if guide's marker shows guide made
 //! it, and dangerous targets are refused.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The file guide leaves in every output folder it writes.
 pub const MARKER: &str = ".guide-output";
@@ -112,13 +114,19 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 /// A staging folder next to the output folder; [`Staging::commit`] swaps it in.
+///
+/// The output it replaces is kept beside it as `.<name>.previous` and becomes the next build's
+/// staging folder: files are rewritten in place and the ones no longer written are removed, which
+/// is much faster than creating every file anew on file systems slow to allocate new files.
 pub struct Staging {
     dir: PathBuf,
     out: PathBuf,
+    /// Set when the folder is a previous output being rewritten: what this build wrote.
+    written: Option<Mutex<HashSet<PathBuf>>>,
 }
 
 impl Staging {
-    /// Creates a fresh staging folder beside `out` (removing stale ones from killed builds).
+    /// Prepares a staging folder beside `out` (removing stale ones from killed builds).
     pub fn create(out: &Path) -> io::Result<Staging> {
         let out = absolute(out);
         let parent = out.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -132,19 +140,32 @@ impl Staging {
         if dir.exists() {
             std::fs::remove_dir_all(&dir)?;
         }
-        std::fs::create_dir(&dir)?;
+        let previous = previous_dir(&out);
+        let reused = previous.join(MARKER).is_file() && std::fs::rename(&previous, &dir).is_ok();
+        if !reused {
+            std::fs::create_dir(&dir)?;
+        }
         std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
-        Ok(Staging { dir, out })
+        Ok(Staging {
+            dir,
+            out,
+            written: reused.then(|| Mutex::new(HashSet::new())),
+        })
     }
 
     /// Swaps the staged site in place of the output folder.
-    pub fn commit(self) -> io::Result<()> {
+    pub fn commit(mut self) -> io::Result<()> {
+        if let Some(written) = self.written.take() {
+            let written = written.into_inner().unwrap_or_else(|e| e.into_inner());
+            prune(&self.dir, &written)?;
+        }
         let dir = self.dir.clone();
         let out = self.out.clone();
         std::mem::forget(self);
+        let previous = previous_dir(&out);
         if out.exists() {
             if exchange(&dir, &out).is_ok() {
-                return remove_tree(&dir);
+                return keep_as_previous(&dir, &previous);
             }
             let old = out.with_file_name(format!(
                 ".{}.old-{}",
@@ -153,14 +174,61 @@ impl Staging {
             ));
             std::fs::rename(&out, &old)?;
             std::fs::rename(&dir, &out)?;
-            return remove_tree(&old);
+            return keep_as_previous(&old, &previous);
         }
         std::fs::rename(&dir, &out)
     }
+
+    fn record(&self, path: &Path) {
+        if let Some(written) = &self.written {
+            written
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(path.to_path_buf());
+        }
+    }
+}
+
+/// Where the output replaced by the last build is kept for reuse.
+fn previous_dir(out: &Path) -> PathBuf {
+    out.with_file_name(format!(
+        ".{}.previous",
+        out.file_name().unwrap_or_default().to_string_lossy()
+    ))
+}
+
+fn keep_as_previous(dir: &Path, previous: &Path) -> io::Result<()> {
+    if previous.exists() {
+        remove_tree(previous)?;
+    }
+    if std::fs::rename(dir, previous).is_err() {
+        return remove_tree(dir);
+    }
+    Ok(())
+}
+
+/// Removes every file under `dir` that this build did not write (and folders left empty).
+fn prune(dir: &Path, written: &HashSet<PathBuf>) -> io::Result<()> {
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
+        let entry = entry.map_err(io::Error::other)?;
+        let path = entry.path();
+        if entry.file_type().is_dir() {
+            let _ = std::fs::remove_dir(path);
+        } else if !written.contains(path) && entry.file_name() != MARKER {
+            std::fs::remove_file(path)?;
+        }
+    }
+    Ok(())
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
+        if self.written.is_some() {
+            let previous = previous_dir(&self.out);
+            if std::fs::rename(&self.dir, &previous).is_ok() {
+                return;
+            }
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -168,6 +236,7 @@ impl Drop for Staging {
 impl Sink for Staging {
     fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
         let target = self.dir.join(path);
+        self.record(&target);
         match std::fs::write(&target, bytes) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 if let Some(parent) = target.parent() {
@@ -181,6 +250,7 @@ impl Sink for Staging {
 
     fn open(&self, path: &str) -> io::Result<Box<dyn io::Write + '_>> {
         let target = self.dir.join(path);
+        self.record(&target);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -269,7 +339,24 @@ mod tests {
         s.commit().unwrap();
         assert!(!out.join("a/b.html").exists());
         assert!(out.join(MARKER).is_file());
-        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1);
+        let mut left: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".public.previous", "public"]);
+        let s = Staging::create(&out).unwrap();
+        s.write("d.html", b"four").unwrap();
+        s.commit().unwrap();
+        let mut files: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(
+            files,
+            [MARKER, "d.html"],
+            "stale files of the reused folder are pruned"
+        );
     }
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::graph::Crossrefs;
 use crate::links::ROOT_MARK;
 use crate::markdown::Rendered;
 use crate::model::{LessonId, SectionId};
@@ -29,7 +30,7 @@ const WORDS_PER_MINUTE: usize = 220;
 
 /// An entry of the table of contents.
 #[derive(Debug, Serialize)]
-struct TocEntry<'a> {
+pub(crate) struct TocEntry<'a> {
     level: u8,
     id: &'a str,
     text: &'a str,
@@ -37,33 +38,82 @@ struct TocEntry<'a> {
 
 /// A child page listed on a section page.
 #[derive(Debug, Serialize)]
-struct ListItem<'a> {
-    title: &'a str,
-    url: &'a str,
-    description: &'a str,
-    reading_time: usize,
+pub(crate) struct ListItem<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub description: &'a str,
+    pub reading_time: usize,
 }
 
 /// What a page template gets as `page` (documented in the theme's README).
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct PageContext<'a> {
+    pub kind: &'static str,
+    pub id: String,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub url: &'a str,
+    pub content: &'a str,
+    pub toc: Vec<TocEntry<'a>>,
+    pub reading_time: usize,
+    pub word_count: usize,
+    pub breadcrumbs: Vec<Link>,
+    pub prev: Option<Link>,
+    pub next: Option<Link>,
+    pub open: Vec<String>,
+    pub lessons: Vec<ListItem<'a>>,
+    pub sections: Vec<ListItem<'a>>,
+    pub edit_url: Option<String>,
+    pub inline_css: Option<&'a str>,
+    /// Lessons: topic chips.
+    pub topics: Vec<Link>,
+    /// Lessons: "Before you start", related lessons, "Referenced by".
+    pub prerequisites: Vec<Item>,
+    pub related: Vec<Item>,
+    pub backlinks: Vec<Item>,
+    /// Lessons: the tracks they belong to, with the track's previous and next lesson.
+    pub tracks: Vec<TrackRef>,
+    /// Landing page and topics index: the topic map (inline SVG).
+    pub topic_map: Option<String>,
+    /// Topic pages: lessons grouped by section, in guide order.
+    pub groups: Vec<Group<'a>>,
+    /// Topics index: every topic with its lesson count.
+    pub topic_list: Vec<TopicItem<'a>>,
+}
+
+/// A linked page with a short description.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Item {
+    pub title: String,
+    pub url: String,
+    pub description: String,
+}
+
+/// A track a lesson belongs to.
 #[derive(Debug, Serialize)]
-struct PageContext<'a> {
-    kind: &'static str,
-    id: String,
-    title: &'a str,
-    description: &'a str,
-    url: &'a str,
-    content: &'a str,
-    toc: Vec<TocEntry<'a>>,
-    reading_time: usize,
-    word_count: usize,
-    breadcrumbs: Vec<Link>,
-    prev: Option<Link>,
-    next: Option<Link>,
-    open: Vec<String>,
-    lessons: Vec<ListItem<'a>>,
-    sections: Vec<ListItem<'a>>,
-    edit_url: Option<String>,
-    inline_css: Option<&'a str>,
+pub(crate) struct TrackRef {
+    pub title: String,
+    pub url: String,
+    pub position: usize,
+    pub total: usize,
+    pub prev: Option<Link>,
+    pub next: Option<Link>,
+}
+
+/// A section's lessons on a topic page.
+#[derive(Debug, Serialize)]
+pub(crate) struct Group<'a> {
+    pub section: Link,
+    pub lessons: Vec<ListItem<'a>>,
+}
+
+/// A topic on the topics index.
+#[derive(Debug, Serialize)]
+pub(crate) struct TopicItem<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub description: &'a str,
+    pub count: usize,
 }
 
 /// A page of `print.html`.
@@ -86,7 +136,7 @@ struct SiteContext<'a> {
     site_url: String,
 }
 
-fn reading_time(words: usize) -> usize {
+pub(crate) fn reading_time(words: usize) -> usize {
     words.div_ceil(WORDS_PER_MINUTE).max(1)
 }
 
@@ -126,6 +176,7 @@ pub struct PageWriter<'a> {
     pub config: &'a Config,
     pub theme: &'a Theme,
     pub markdown: MarkdownStage<'a>,
+    pub crossrefs: &'a Crossrefs,
     pub order: Order,
 }
 
@@ -201,6 +252,7 @@ impl PageWriter<'_> {
                 out
             })
             .collect();
+        let mut crossref_files = 0;
         let lesson_words: Vec<usize> = lessons
             .iter()
             .map(|(s, _)| s.as_ref().map_or(0, |s| s.word_count))
@@ -232,6 +284,10 @@ impl PageWriter<'_> {
         }
         diagnostics.extend(anchor_diags);
 
+        match self.write_crossref_pages(sink, &lesson_words) {
+            Ok(n) => crossref_files = n,
+            Err(e) => diagnostics.push(e),
+        }
         for result in [
             self.write_404(sink),
             self.write_print(sink, &spool),
@@ -244,6 +300,7 @@ impl PageWriter<'_> {
         }
         PagesOutcome {
             files: self.order.pages().len()
+                + crossref_files
                 + 2
                 + self.theme.assets.len()
                 + usize::from(!self.config.site_url().is_empty()),
@@ -385,11 +442,13 @@ impl PageWriter<'_> {
             sections,
             edit_url: (!edit.is_empty() && source.disk_path.is_file())
                 .then(|| edit.replace("{path}", &source.path)),
-            inline_css: None,
+            topic_map: (kind == "index")
+                .then(|| crate::topicmap::render(&self.crossrefs.topics, "topics/")),
+            ..self.crossref_context(page)
         }
     }
 
-    fn list_item(&self, page: PageId, words: usize) -> ListItem<'_> {
+    pub(crate) fn list_item(&self, page: PageId, words: usize) -> ListItem<'_> {
         let front = self.site.page_front(page);
         ListItem {
             title: &front.title,
@@ -399,7 +458,7 @@ impl PageWriter<'_> {
         }
     }
 
-    fn render(
+    pub(crate) fn render(
         &self,
         template: &str,
         url: &str,
@@ -421,30 +480,21 @@ impl PageWriter<'_> {
             kind: "404",
             id: "404".into(),
             title: "Page not found",
-            description: "",
             url: "404.html",
-            content: "",
-            toc: vec![],
-            reading_time: 0,
-            word_count: 0,
-            breadcrumbs: vec![],
-            prev: None,
-            next: None,
             open: vec![nav::page_key(PageId::Section(self.site.root()))],
-            lessons: vec![],
-            sections: vec![],
-            edit_url: None,
             inline_css: Some(&css),
+            ..PageContext::default()
         };
         let mut extra = tera::Context::new();
-        extra.insert("sidebar", &self.sidebars_for_root()?);
+        extra.insert("sidebar", &self.root_sidebar("")?);
         let html = self.render("404.html", "404.html", &context, Some(extra))?;
         write(sink, "404.html", html.as_bytes())
     }
 
-    fn sidebars_for_root(&self) -> Result<String, Diagnostic> {
+    /// The sidebar with only the root section open, for pages outside sections at `root`.
+    pub(crate) fn root_sidebar(&self, root: &str) -> Result<String, Diagnostic> {
         let mut context = tera::Context::new();
-        context.insert("root", "");
+        context.insert("root", root);
         context.insert(
             "page",
             &SidebarPage {
@@ -507,9 +557,10 @@ impl PageWriter<'_> {
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
-        for &page in self.order.pages() {
+        let urls = self.order.pages().iter().map(|&p| self.site.page_url(p));
+        for url in urls.chain(self.crossref_urls()) {
             xml.push_str("  <url><loc>");
-            xml.push_str(&xml_escape(&format!("{base}{}", self.site.page_url(page))));
+            xml.push_str(&xml_escape(&format!("{base}{url}")));
             xml.push_str("</loc></url>\n");
         }
         xml.push_str("</urlset>\n");
@@ -540,7 +591,7 @@ struct SidebarPage {
     open: Vec<String>,
 }
 
-fn write(sink: &dyn Sink, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+pub(crate) fn write(sink: &dyn Sink, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
     sink.write(path, bytes)
         .map_err(|e| Diagnostic::error(path, format!("cannot write the output file: {e}")))
 }

@@ -43,12 +43,17 @@ pub struct MarkdownStage<'a> {
 }
 
 impl<'a> MarkdownStage<'a> {
-    pub fn new(site: &'a Site, theme: &'a Theme, highlighter: &'a Highlighter) -> Self {
+    pub fn new(
+        site: &'a Site,
+        theme: &'a Theme,
+        highlighter: &'a Highlighter,
+        index: LinkIndex,
+    ) -> Self {
         Self {
             site,
             theme,
             highlighter,
-            index: LinkIndex::new(site),
+            index,
         }
     }
 

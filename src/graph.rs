@@ -1,0 +1,386 @@
+//! The web between lessons: which lesson links to which (for backlinks), prerequisites (checked,
+//! cycles named), related lessons (explicit, then computed from shared topics) and learning
+//! tracks. Computed once per build, before any page is rendered.
+
+use std::collections::{BTreeMap, HashMap};
+
+use pulldown_cmark::{Event, Parser, Tag};
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::links::{LinkIndex, split_fragment};
+use crate::markdown;
+use crate::model::{LessonId, PageId, Site};
+use crate::suggest;
+use crate::topics::Topics;
+use crate::urls;
+
+/// A learning track: an ordered reading list across sections.
+#[derive(Debug, Clone)]
+pub struct Track {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub lessons: Vec<LessonId>,
+    /// Output path, e.g. `tracks/it-leadership.html`.
+    pub url: String,
+}
+
+/// Cross references of every lesson, indexed by [`LessonId`].
+#[derive(Debug, Default)]
+pub struct Crossrefs {
+    /// Lessons that link to each lesson, in reading order.
+    pub backlinks: Vec<Vec<LessonId>>,
+    pub prerequisites: Vec<Vec<LessonId>>,
+    pub related: Vec<Vec<LessonId>>,
+    pub topics: Topics,
+    pub tracks: Vec<Track>,
+    /// For each lesson, the tracks (indexes into `tracks`) it belongs to.
+    pub lesson_tracks: Vec<Vec<usize>>,
+}
+
+/// Builds every cross reference and reports what is wrong with them.
+/// `book` is the text of `book.toml`, to point at its lines.
+pub fn build(
+    site: &Site,
+    config: &Config,
+    index: &LinkIndex,
+    book: &str,
+) -> (Crossrefs, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let position = reading_positions(site);
+    let backlinks = backlinks(site, index, &position);
+    let prerequisites = resolve_lists(
+        site,
+        index,
+        |l| &site.lesson(l).front.prerequisites,
+        "prerequisites",
+        &mut diags,
+    );
+    diags.extend(cycles(site, &prerequisites));
+    let explicit_related = resolve_lists(
+        site,
+        index,
+        |l| &site.lesson(l).front.related,
+        "related",
+        &mut diags,
+    );
+    let (topics, topic_diags) = Topics::build(site, config, book);
+    diags.extend(topic_diags);
+    let related = crate::topics::related(
+        site,
+        &topics,
+        &explicit_related,
+        &position,
+        config.build.related_lessons,
+    );
+    let (tracks, track_diags) = tracks(site, config, index, &prerequisites, book);
+    diags.extend(track_diags);
+    let mut lesson_tracks = vec![Vec::new(); site.lessons.len()];
+    for (t, track) in tracks.iter().enumerate() {
+        for &l in &track.lessons {
+            if !lesson_tracks[l.0].contains(&t) {
+                lesson_tracks[l.0].push(t);
+            }
+        }
+    }
+    for page in site.reading_order() {
+        let url = site.page_url(page);
+        if url.starts_with("topics/") || url.starts_with("tracks/") {
+            diags.push(
+                Diagnostic::error(
+                    &site.page_source(page).path,
+                    format!("`{url}` is reserved for the pages guide makes for topics and tracks"),
+                )
+                .help("rename the `topics` or `tracks` folder of the content"),
+            );
+        }
+    }
+    (
+        Crossrefs {
+            backlinks,
+            prerequisites,
+            related,
+            topics,
+            tracks,
+            lesson_tracks,
+        },
+        diags,
+    )
+}
+
+/// Each lesson's place in reading order, for stable ordering.
+pub fn reading_positions(site: &Site) -> Vec<usize> {
+    let mut position = vec![0; site.lessons.len()];
+    for (i, page) in site.reading_order().into_iter().enumerate() {
+        if let PageId::Lesson(l) = page {
+            position[l.0] = i;
+        }
+    }
+    position
+}
+
+/// Which lessons link to each lesson: a parse of every body without rendering it.
+fn backlinks(site: &Site, index: &LinkIndex, position: &[usize]) -> Vec<Vec<LessonId>> {
+    let outgoing: Vec<Vec<LessonId>> = site
+        .lessons
+        .par_iter()
+        .map(|lesson| {
+            let dir = lesson.slug_path.rsplit_once('/').map_or("", |(d, _)| d);
+            let mut targets = Vec::new();
+            for event in Parser::new_ext(&lesson.source.body, markdown::options()) {
+                if let Event::Start(Tag::Link { dest_url, .. }) = event {
+                    let (path, _) = split_fragment(&dest_url);
+                    if path.is_empty() || urls::is_external(path) {
+                        continue;
+                    }
+                    if let Some(PageId::Lesson(t)) = index.target(dir, path)
+                        && !targets.contains(&t)
+                    {
+                        targets.push(t);
+                    }
+                }
+            }
+            targets
+        })
+        .collect();
+    let mut incoming = vec![Vec::new(); site.lessons.len()];
+    for (from, targets) in outgoing.iter().enumerate() {
+        for &t in targets {
+            if t.0 != from {
+                incoming[t.0].push(LessonId(from));
+            }
+        }
+    }
+    for list in &mut incoming {
+        list.sort_by_key(|l| position[l.0]);
+    }
+    incoming
+}
+
+/// Resolves a front-matter list of content-relative lesson paths for every lesson.
+fn resolve_lists<'s>(
+    site: &'s Site,
+    index: &LinkIndex,
+    list: impl Fn(LessonId) -> &'s Vec<String> + Sync,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Vec<LessonId>> {
+    let results: Vec<(Vec<LessonId>, Vec<Diagnostic>)> = (0..site.lessons.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut out = Vec::new();
+            let mut errors = Vec::new();
+            for entry in list(LessonId(i)) {
+                match resolve_lesson(site, index, entry) {
+                    Ok(l) if !out.contains(&l) => out.push(l),
+                    Ok(_) => {}
+                    Err(help) => errors.push(front_matter_error(
+                        site,
+                        LessonId(i),
+                        entry,
+                        format!("`{key}` names `{entry}`, which is not a lesson of the guide"),
+                        help,
+                    )),
+                }
+            }
+            (out, errors)
+        })
+        .collect();
+    results
+        .into_iter()
+        .map(|(out, errors)| {
+            diags.extend(errors);
+            out
+        })
+        .collect()
+}
+
+/// A content-relative lesson path to the lesson, or a hint about the nearest one.
+pub fn resolve_lesson(
+    site: &Site,
+    index: &LinkIndex,
+    entry: &str,
+) -> Result<LessonId, Option<String>> {
+    match index.target("", entry.trim_start_matches('/')) {
+        Some(PageId::Lesson(l)) => Ok(l),
+        Some(PageId::Section(_)) => Err(Some("name a lesson, not a section's `_index.md`".into())),
+        None => {
+            let paths: Vec<String> = site
+                .lessons
+                .iter()
+                .map(|l| format!("{}.md", l.slug_path))
+                .collect();
+            Err(suggest::did_you_mean(
+                entry,
+                paths.iter().map(String::as_str),
+            ))
+        }
+    }
+}
+
+/// An error about a front-matter value, located on the line where the value is written.
+pub fn front_matter_error(
+    site: &Site,
+    lesson: LessonId,
+    value: &str,
+    message: String,
+    help: Option<String>,
+) -> Diagnostic {
+    let source = &site.lesson(lesson).source;
+    let text = std::fs::read_to_string(&source.disk_path).unwrap_or_default();
+    let front_end = text
+        .lines()
+        .take(source.body_line.saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum::<usize>();
+    let d = Diagnostic::error(&source.path, message).help_opt(help);
+    match locate(&text[..front_end.min(text.len())], value) {
+        Some((line, col)) => d.at(line, col).with_source(&text),
+        None => d.at(1, 1).with_source(&text),
+    }
+}
+
+/// Line and column of the first quoted occurrence of `value` in `text`.
+pub fn locate(text: &str, value: &str) -> Option<(usize, usize)> {
+    for quote in ['"', '\''] {
+        let needle = format!("{quote}{value}{quote}");
+        if let Some(at) = text.find(&needle) {
+            return Some(crate::diagnostics::line_col(text, at + 1));
+        }
+    }
+    text.find(value)
+        .map(|at| crate::diagnostics::line_col(text, at))
+}
+
+/// Every cycle of prerequisites, each reported once with every lesson in it.
+fn cycles(site: &Site, prerequisites: &[Vec<LessonId>]) -> Vec<Diagnostic> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let n = prerequisites.len();
+    let mut mark = vec![Mark::New; n];
+    let mut found: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+    for start in 0..n {
+        if mark[start] != Mark::New {
+            continue;
+        }
+        // Iterative depth-first search: (lesson, next prerequisite to visit).
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        mark[start] = Mark::Active;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&LessonId(child)) = prerequisites[node].get(*next) {
+                *next += 1;
+                match mark[child] {
+                    Mark::New => {
+                        mark[child] = Mark::Active;
+                        stack.push((child, 0));
+                    }
+                    Mark::Active => {
+                        let from = stack.iter().position(|&(l, _)| l == child).unwrap_or(0);
+                        let cycle: Vec<usize> = stack[from..].iter().map(|&(l, _)| l).collect();
+                        let mut key = cycle.clone();
+                        key.sort_unstable();
+                        found.entry(key).or_insert(cycle);
+                    }
+                    Mark::Done => {}
+                }
+            } else {
+                mark[node] = Mark::Done;
+                stack.pop();
+            }
+        }
+    }
+    found
+        .into_values()
+        .map(|cycle| {
+            let first = LessonId(cycle[0]);
+            let names: Vec<String> = cycle
+                .iter()
+                .chain(std::iter::once(&cycle[0]))
+                .map(|&l| format!("`{}.md`", site.lesson(LessonId(l)).slug_path))
+                .collect();
+            let next = &site
+                .lesson(LessonId(*cycle.get(1).unwrap_or(&cycle[0])))
+                .slug_path;
+            front_matter_error(
+                site,
+                first,
+                &format!("{next}.md"),
+                format!("prerequisites form a cycle: {}", names.join(" → ")),
+                Some(
+                    "remove one of these prerequisites so the lessons can be read in some order"
+                        .into(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Resolves the tracks of `book.toml`, with warnings for prerequisites that come later.
+fn tracks(
+    site: &Site,
+    config: &Config,
+    index: &LinkIndex,
+    prerequisites: &[Vec<LessonId>],
+    book: &str,
+) -> (Vec<Track>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut tracks = Vec::new();
+    for (slug, track) in &config.tracks {
+        let mut lessons = Vec::new();
+        for entry in &track.lessons {
+            match resolve_lesson(site, index, entry) {
+                Ok(l) => lessons.push(l),
+                Err(help) => {
+                    let d = Diagnostic::error(
+                        "book.toml",
+                        format!(
+                            "track `{slug}` names `{entry}`, which is not a lesson of the guide"
+                        ),
+                    )
+                    .help_opt(help);
+                    diags.push(match locate(book, entry) {
+                        Some((line, col)) => d.at(line, col).with_source(book),
+                        None => d,
+                    });
+                }
+            }
+        }
+        let place: HashMap<LessonId, usize> =
+            lessons.iter().enumerate().map(|(i, &l)| (l, i)).collect();
+        for (i, &lesson) in lessons.iter().enumerate() {
+            for &pre in &prerequisites[lesson.0] {
+                if let Some(&j) = place.get(&pre)
+                    && j > i
+                {
+                    let path = format!("{}.md", site.lesson(lesson).slug_path);
+                    let d = Diagnostic::warning(
+                        "book.toml",
+                        format!(
+                            "track `{slug}` lists `{path}` before its prerequisite `{}.md`",
+                            site.lesson(pre).slug_path
+                        ),
+                    )
+                    .help("move the prerequisite earlier in the track");
+                    diags.push(match locate(book, &path) {
+                        Some((line, col)) => d.at(line, col).with_source(book),
+                        None => d,
+                    });
+                }
+            }
+        }
+        tracks.push(Track {
+            url: format!("tracks/{}.html", crate::load::url_name(slug)),
+            slug: slug.clone(),
+            title: track.title.clone(),
+            description: track.description.clone(),
+            lessons,
+        });
+    }
+    (tracks, diags)
+}
