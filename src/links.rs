@@ -1,7 +1,9 @@
 //! Internal links: relative links to Markdown files are rewritten to the target page's URL and
 //! checked, anchors included, with the nearest existing path or heading suggested.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
@@ -102,22 +104,114 @@ fn is_page_link(path: &str) -> bool {
     path.ends_with(".md") || path.ends_with('/')
 }
 
+/// Files of the content folder that pages link to (images, downloads), to copy to the output:
+/// output path → file on disk.
+#[derive(Debug, Default)]
+pub struct Assets {
+    files: Mutex<BTreeMap<String, PathBuf>>,
+}
+
+impl Assets {
+    /// Every asset linked so far, by output path.
+    pub fn take(&self) -> BTreeMap<String, PathBuf> {
+        std::mem::take(&mut *self.files.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
 /// Resolves the links of one page whose source sits in content folder `dir`.
 pub struct PageLinks<'a> {
     pub index: &'a LinkIndex,
     pub site: &'a Site,
     pub dir: &'a str,
+    /// The content folder on disk, canonical.
+    pub content_dir: &'a Path,
+    pub assets: &'a Assets,
+}
+
+impl PageLinks<'_> {
+    /// A relative link to a file that is not a page: checked on disk, recorded for copying.
+    fn resolve_asset(
+        &self,
+        link: &OutLink,
+        path: &str,
+        rest: &str,
+    ) -> Result<String, MarkdownIssue> {
+        let issue = |message: String, help: Option<String>| MarkdownIssue {
+            line: link.line,
+            col: link.col,
+            message,
+            help,
+        };
+        let what = if link.is_image { "image" } else { "file" };
+        let decoded = percent_decode_str(path).decode_utf8_lossy();
+        let Some(rel) = urls::join_normalized(self.dir, &decoded) else {
+            return Err(issue(
+                format!("broken {what} link: `{path}` points outside the content folder"),
+                None,
+            ));
+        };
+        let disk = self.content_dir.join(&rel);
+        let inside = std::fs::canonicalize(&disk)
+            .ok()
+            .filter(|p| p.starts_with(self.content_dir));
+        match inside {
+            Some(file) if file.is_file() => {
+                let out = asset_url(&rel);
+                self.assets
+                    .files
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(out.clone(), file);
+                Ok(format!("{ROOT_MARK}{out}{rest}"))
+            }
+            Some(_) => Err(issue(
+                format!("broken {what} link: `{path}` is a folder, not a file"),
+                None,
+            )),
+            None => {
+                let folder = disk.parent().map(Path::to_path_buf).unwrap_or_default();
+                let names: Vec<String> = std::fs::read_dir(&folder)
+                    .map(|d| {
+                        d.flatten()
+                            .map(|e| e.file_name().to_string_lossy().into_owned())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let file_name = decoded.rsplit('/').next().unwrap_or(&decoded);
+                let help = suggest::nearest(file_name, names.iter().map(String::as_str)).map(|n| {
+                    let prefix = &path[..path.len() - path.rsplit('/').next().unwrap_or("").len()];
+                    format!(
+                        "did you mean `{}`?",
+                        utf8_percent_encode(&format!("{prefix}{n}"), LINK_UNSAFE)
+                    )
+                });
+                Err(issue(
+                    format!("broken {what} link: `{path}` does not exist"),
+                    help,
+                ))
+            }
+        }
+    }
+}
+
+/// Output path of a content file: folders and name made URL-safe like pages' are.
+fn asset_url(rel: &str) -> String {
+    rel.split('/')
+        .map(crate::load::url_name)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 impl LinkResolver for PageLinks<'_> {
     fn resolve(&self, link: &OutLink) -> Result<String, MarkdownIssue> {
         let dest = link.dest.as_str();
-        if link.is_image || urls::is_external(dest) || dest.starts_with('#') || dest.is_empty() {
+        if urls::is_external(dest) || dest.starts_with('#') || dest.is_empty() {
             return Ok(dest.to_owned());
         }
         let (path, fragment) = split_fragment(dest);
-        if !is_page_link(path) {
-            return Ok(dest.to_owned());
+        if link.is_image || !is_page_link(path) {
+            let cut = path.find('?').unwrap_or(path.len());
+            return self.resolve_asset(link, &path[..cut], &dest[cut..]);
         }
         match self.index.target(self.dir, path) {
             Some(page) => {

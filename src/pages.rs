@@ -288,6 +288,18 @@ impl PageWriter<'_> {
             Ok(n) => crossref_files = n,
             Err(e) => diagnostics.push(e),
         }
+        let assets = self.markdown.assets.take();
+        let asset_files = assets.len();
+        for (out, disk) in assets {
+            let copied = std::fs::read(&disk)
+                .map_err(|e| {
+                    Diagnostic::error(disk.display().to_string(), format!("cannot read: {e}"))
+                })
+                .and_then(|bytes| write(sink, &out, &bytes));
+            if let Err(e) = copied {
+                diagnostics.push(e);
+            }
+        }
         for result in [
             self.write_404(sink),
             self.write_print(sink, &spool),
@@ -301,6 +313,7 @@ impl PageWriter<'_> {
         PagesOutcome {
             files: self.order.pages().len()
                 + crossref_files
+                + asset_files
                 + 2
                 + self.theme.assets.len()
                 + usize::from(!self.config.site_url().is_empty()),

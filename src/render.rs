@@ -5,7 +5,9 @@
 use crate::blocks::Fences;
 use crate::diagnostics::Diagnostic;
 use crate::highlight::Highlighter;
-use crate::links::{self, LinkIndex, PageLinks};
+use std::path::PathBuf;
+
+use crate::links::{self, Assets, LinkIndex, PageLinks};
 use crate::markdown::{self, Heading, OutLink, Rendered};
 use crate::model::{PageId, Site};
 use crate::theme::Theme;
@@ -40,6 +42,9 @@ pub struct MarkdownStage<'a> {
     pub theme: &'a Theme,
     pub highlighter: &'a Highlighter,
     pub index: LinkIndex,
+    /// Content files linked from pages, gathered while rendering.
+    pub assets: Assets,
+    content_dir: PathBuf,
 }
 
 impl<'a> MarkdownStage<'a> {
@@ -49,11 +54,15 @@ impl<'a> MarkdownStage<'a> {
         highlighter: &'a Highlighter,
         index: LinkIndex,
     ) -> Self {
+        let root_file = &site.section(site.root()).source.disk_path;
+        let content = root_file.parent().map(PathBuf::from).unwrap_or_default();
         Self {
             site,
             theme,
             highlighter,
             index,
+            assets: Assets::default(),
+            content_dir: std::fs::canonicalize(&content).unwrap_or(content),
         }
     }
 
@@ -68,6 +77,8 @@ impl<'a> MarkdownStage<'a> {
             index: &self.index,
             site: self.site,
             dir: source_dir(self.site, page),
+            content_dir: &self.content_dir,
+            assets: &self.assets,
         };
         let rendered = markdown::render(&source.body, source.body_line, &fences, &resolver);
         let diags = rendered
