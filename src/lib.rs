@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use config::Config;
-use diagnostics::Diagnostic;
+use diagnostics::{Diagnostic, Diagnostics};
 use highlight::Highlighter;
 use output::{NullSink, Sink, Staging};
 
@@ -87,24 +87,103 @@ pub fn cache_dir(root: &Path) -> PathBuf {
     root.join(".guide-cache")
 }
 
-struct Stopwatch {
+/// Times the stages of a run.
+pub struct Stopwatch {
     last: Instant,
     laps: Vec<(&'static str, Duration, Option<u64>)>,
 }
 
+impl Default for Stopwatch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Stopwatch {
-    fn new() -> Self {
+    pub fn new() -> Self {
         Self {
             last: Instant::now(),
             laps: Vec::new(),
         }
     }
 
-    fn lap(&mut self, stage: &'static str) {
+    /// Records the time since the last lap under `stage`.
+    pub fn lap(&mut self, stage: &'static str) {
         let now = Instant::now();
         self.laps.push((stage, now - self.last, peak_memory_kb()));
         self.last = now;
     }
+}
+
+/// Everything known about a guide before its pages are rendered: loaded, themed and linked.
+/// `guide serve` keeps one and renders pages from it on request.
+pub struct Prepared {
+    pub config: Config,
+    pub site: model::Site,
+    pub theme: theme::Theme,
+    pub index: links::LinkIndex,
+    pub crossrefs: graph::Crossrefs,
+    /// Problems found while loading and linking.
+    pub diagnostics: Diagnostics,
+}
+
+impl Prepared {
+    /// A page writer over this guide.
+    pub fn writer<'a>(&'a self, highlighter: &'a Highlighter) -> pages::PageWriter<'a> {
+        pages::PageWriter {
+            site: &self.site,
+            config: &self.config,
+            theme: &self.theme,
+            markdown: render::MarkdownStage::new(&self.site, &self.theme, highlighter, &self.index),
+            crossrefs: &self.crossrefs,
+            order: nav::Order::new(&self.site),
+        }
+    }
+}
+
+/// Loads the content, the theme and the cross references of the guide at `root`. Fails only when
+/// the theme cannot be loaded; other problems are in [`Prepared::diagnostics`].
+pub fn prepare(
+    root: &Path,
+    config: Config,
+    drafts: bool,
+    highlighter: &Highlighter,
+    clock: &mut Stopwatch,
+) -> Result<Prepared, Failure> {
+    let content_dir = root.join(&config.build.content_dir);
+    let (site, mut diags) = load::load(&load::LoadOptions {
+        root,
+        content_dir: &content_dir,
+        book_title: &config.book.title,
+        drafts,
+    });
+    clock.lap("load");
+
+    let mut theme = theme::Theme::load(
+        root,
+        &config.build.theme,
+        vec![("highlight.css".to_owned(), highlighter.css().into_bytes())],
+    )
+    .map_err(|d| {
+        diags.push(d);
+        Failure::Guide(std::mem::take(&mut diags).sorted())
+    })?;
+    pages::set_globals(&mut theme, &site, &config);
+    clock.lap("theme");
+
+    let book_text = std::fs::read_to_string(config::config_path(root)).unwrap_or_default();
+    let index = links::LinkIndex::new(&site);
+    let (crossrefs, link_diags) = graph::build(&site, &config, &index, &book_text);
+    diags.extend(link_diags);
+    clock.lap("link");
+    Ok(Prepared {
+        config,
+        site,
+        theme,
+        index,
+        crossrefs,
+        diagnostics: diags,
+    })
 }
 
 /// Runs the whole pipeline: `guide build` when `opts.write`, `guide check` otherwise.
@@ -127,42 +206,11 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome, Failure> {
     highlighter.load_cache(&cache_file);
     clock.lap("highlighter");
 
-    let (site, mut diags) = load::load(&load::LoadOptions {
-        root,
-        content_dir: &content_dir,
-        book_title: &config.book.title,
-        drafts: opts.drafts,
-    });
-    clock.lap("load");
-
-    let mut theme = theme::Theme::load(
-        root,
-        &config.build.theme,
-        vec![("highlight.css".to_owned(), highlighter.css().into_bytes())],
-    )
-    .map_err(|d| {
-        diags.push(d);
-        Failure::Guide(std::mem::take(&mut diags).sorted())
-    })?;
-    pages::set_globals(&mut theme, &site, &config);
-    clock.lap("theme");
-
-    let book_text = std::fs::read_to_string(config::config_path(root)).unwrap_or_default();
-    let index = links::LinkIndex::new(&site);
-    let (crossrefs, link_diags) = graph::build(&site, &config, &index, &book_text);
-    diags.extend(link_diags);
-    clock.lap("link");
-
-    let page_count = site.sections.len() + site.lessons.len();
+    let prepared = prepare(root, config, opts.drafts, &highlighter, &mut clock)?;
+    let page_count = prepared.site.sections.len() + prepared.site.lessons.len();
     let progress = Progress::new(opts.progress, page_count);
-    let writer = pages::PageWriter {
-        site: &site,
-        config: &config,
-        theme: &theme,
-        markdown: render::MarkdownStage::new(&site, &theme, &highlighter, index),
-        crossrefs: &crossrefs,
-        order: nav::Order::new(&site),
-    };
+    let writer = prepared.writer(&highlighter);
+    let mut diags = prepared.diagnostics.clone();
     // Pages are written as they are rendered; a guide that already has errors is still
     // rendered in full to report every problem, but into nothing.
     let staging = if opts.write && !diags.has_errors() {

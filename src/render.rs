@@ -41,7 +41,7 @@ pub struct MarkdownStage<'a> {
     pub site: &'a Site,
     pub theme: &'a Theme,
     pub highlighter: &'a Highlighter,
-    pub index: LinkIndex,
+    pub index: &'a LinkIndex,
     /// Content files linked from pages, gathered while rendering.
     pub assets: Assets,
     content_dir: PathBuf,
@@ -52,7 +52,7 @@ impl<'a> MarkdownStage<'a> {
         site: &'a Site,
         theme: &'a Theme,
         highlighter: &'a Highlighter,
-        index: LinkIndex,
+        index: &'a LinkIndex,
     ) -> Self {
         let root_file = &site.section(site.root()).source.disk_path;
         let content = root_file.parent().map(PathBuf::from).unwrap_or_default();
@@ -74,7 +74,7 @@ impl<'a> MarkdownStage<'a> {
             highlighter: self.highlighter,
         };
         let resolver = PageLinks {
-            index: &self.index,
+            index: self.index,
             site: self.site,
             dir: source_dir(self.site, page),
             content_dir: &self.content_dir,
@@ -103,7 +103,7 @@ impl<'a> MarkdownStage<'a> {
         let headings_of = |p: PageId| summary_of(p).map_or(&[][..], |s| &s.headings[..]);
         let diags = links::check_anchors(
             self.site,
-            &self.index,
+            self.index,
             page,
             &summary.anchored_links,
             &summary.headings,

@@ -1090,9 +1090,15 @@ fn out_rebuilds_its_own_folder_and_drops_stale_pages() {
         "staging folders left behind (only the previous output is kept, for reuse)"
     );
     let previous = Site::at(guide.beside(".site.previous"));
-    assert!(previous.exists("alpha/a-banana.html"), "the replaced output is kept for reuse");
+    assert!(
+        previous.exists("alpha/a-banana.html"),
+        "the replaced output is kept for reuse"
+    );
     guide.build_with(&["--out", out_str]).ok();
-    assert!(!site.exists("alpha/a-banana.html"), "a stale page came back from the reused folder");
+    assert!(
+        !site.exists("alpha/a-banana.html"),
+        "a stale page came back from the reused folder"
+    );
 }
 
 #[test]
