@@ -78,11 +78,7 @@ impl PageWriter<'_> {
     }
 
     /// `topics/index.html`, a page per topic, and a page per track.
-    pub(crate) fn write_crossref_pages(
-        &self,
-        sink: &dyn Sink,
-        lesson_words: &[usize],
-    ) -> Result<usize, Diagnostic> {
+    pub(crate) fn write_crossref_pages(&self, sink: &dyn Sink) -> Result<usize, Diagnostic> {
         let topics = &self.crossrefs.topics;
         let sidebar = self.root_sidebar("../")?;
         let extra = || {
@@ -127,10 +123,7 @@ impl PageWriter<'_> {
             let mut groups: Vec<Group<'_>> = Vec::new();
             for &lesson in &topic.lessons {
                 let section = self.site.lesson(lesson).section;
-                let item = self.list_item(
-                    PageId::Lesson(lesson),
-                    lesson_words.get(lesson.0).copied().unwrap_or(0),
-                );
+                let item = self.list_item(PageId::Lesson(lesson));
                 let section_link = nav::link_to(self.site, PageId::Section(section));
                 match groups.last_mut() {
                     Some(g) if g.section.url == section_link.url => g.lessons.push(item),
@@ -167,12 +160,7 @@ impl PageWriter<'_> {
                 lessons: track
                     .lessons
                     .iter()
-                    .map(|&l| {
-                        self.list_item(
-                            PageId::Lesson(l),
-                            lesson_words.get(l.0).copied().unwrap_or(0),
-                        )
-                    })
+                    .map(|&l| self.list_item(PageId::Lesson(l)))
                     .collect(),
                 next: track
                     .lessons

@@ -146,11 +146,51 @@ fn read_one(opts: &LoadOptions<'_>, path: &Path) -> Result<Option<Parsed>, Diagn
         source: Source {
             path: file,
             disk_path: path.to_path_buf(),
+            words: count_words(&body),
             body,
             body_line,
         },
         front,
     }))
+}
+
+/// Words of prose in a Markdown body: whitespace-separated runs holding a letter or digit,
+/// outside fenced code blocks.
+pub fn count_words(body: &str) -> usize {
+    let mut fence: Option<(u8, usize)> = None;
+    let mut words = 0;
+    for line in body.lines() {
+        let trimmed = line.trim_start_matches(' ');
+        let marker = trimmed
+            .as_bytes()
+            .first()
+            .copied()
+            .filter(|c| *c == b'`' || *c == b'~');
+        if line.len() - trimmed.len() < 4
+            && let Some(c) = marker
+        {
+            let run = trimmed.bytes().take_while(|&b| b == c).count();
+            if run >= 3 {
+                match fence {
+                    None => fence = Some((c, run)),
+                    Some((open, len))
+                        if open == c && run >= len && trimmed[run..].trim().is_empty() =>
+                    {
+                        fence = None
+                    }
+                    Some(_) => {}
+                }
+                continue;
+            }
+        }
+        if fence.is_none() {
+            words += line
+                .split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .count();
+        }
+    }
+    words
 }
 
 /// Output name for a file stem: lower-case, with anything but letters, digits, `-`, `_` and `.`
@@ -223,6 +263,7 @@ fn assemble(opts: &LoadOptions<'_>, parsed: Vec<Parsed>, diags: &mut Diagnostics
                 disk_path: opts.content_dir.join("_index.md"),
                 body: String::new(),
                 body_line: 1,
+                words: 0,
             },
             dir: String::new(),
             url: "index.html".into(),
@@ -378,6 +419,12 @@ mod tests {
         assert_eq!(url_name("a--b"), "a--b");
         assert_eq!(url_name("???"), "page");
         assert_eq!(url_name("Café"), "café");
+    }
+
+    #[test]
+    fn counts_prose_words_outside_code() {
+        let body = "One two, three.\n\n```rust\nlet x = 1;\n```\n\n- four **five**\n~~~\nskip me\n~~~\nsix\n";
+        assert_eq!(count_words(body), 6);
     }
 
     #[test]

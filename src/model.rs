@@ -31,6 +31,8 @@ pub struct Source {
     pub body: String,
     /// 1-based line in the file where `body` starts.
     pub body_line: usize,
+    /// Words of prose in the body (code blocks left out), for reading time.
+    pub words: usize,
 }
 
 /// A folder with an `_index.md` (or the content root itself).

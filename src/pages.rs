@@ -11,7 +11,7 @@ use crate::diagnostics::Diagnostic;
 use crate::graph::Crossrefs;
 use crate::links::ROOT_MARK;
 use crate::markdown::Rendered;
-use crate::model::{LessonId, SectionId};
+use crate::model::SectionId;
 use crate::model::{PageId, Site};
 use crate::nav::{self, Link, Order};
 use crate::output::Sink;
@@ -182,7 +182,7 @@ pub struct PageWriter<'a> {
 
 /// A sidebar rendered once for all pages of a section, with where each link's `href` ends so
 /// the current page's link can be marked without searching.
-struct Sidebar {
+pub struct Sidebar {
     html: String,
     href_ends: HashMap<String, usize>,
 }
@@ -220,7 +220,6 @@ impl Sidebar {
 impl PageWriter<'_> {
     /// Writes every page and site-wide file; errors anywhere are collected, not fatal.
     pub fn write_all(&self, sink: &dyn Sink, tick: &(dyn Fn() + Sync)) -> PagesOutcome {
-        let site = self.site;
         let mut diagnostics = Vec::new();
         let prepared = self.sidebars().and_then(|sidebars| {
             Spool::new(self.order.pages().len())
@@ -244,47 +243,35 @@ impl PageWriter<'_> {
             spool: &spool,
         };
 
-        let lessons: Vec<(Option<Summary>, Vec<Diagnostic>)> = (0..site.lessons.len())
-            .into_par_iter()
-            .map(|i| {
-                let out = self.write_page(PageId::Lesson(LessonId(i)), &page_out, &[]);
+        let pages = self.order.pages();
+        let results: Vec<(Option<Summary>, Vec<Diagnostic>)> = pages
+            .par_iter()
+            .map(|&page| {
+                let out = self.write_page(page, &page_out);
                 tick();
                 out
             })
             .collect();
-        let mut crossref_files = 0;
-        let lesson_words: Vec<usize> = lessons
+        let summaries: HashMap<PageId, &Summary> = pages
             .iter()
-            .map(|(s, _)| s.as_ref().map_or(0, |s| s.word_count))
+            .zip(&results)
+            .filter_map(|(&p, (s, _))| s.as_ref().map(|s| (p, s)))
             .collect();
-        let sections: Vec<(Option<Summary>, Vec<Diagnostic>)> = (0..site.sections.len())
-            .into_par_iter()
-            .map(|i| {
-                let out = self.write_page(PageId::Section(SectionId(i)), &page_out, &lesson_words);
-                tick();
-                out
-            })
-            .collect();
-
-        let summary_of = |p: PageId| match p {
-            PageId::Lesson(l) => lessons[l.0].0.as_ref(),
-            PageId::Section(s) => sections[s.0].0.as_ref(),
-        };
-        let anchor_diags: Vec<Diagnostic> = self
-            .order
-            .pages()
+        let summary_of = |p: PageId| summaries.get(&p).copied();
+        let anchor_diags: Vec<Diagnostic> = pages
             .par_iter()
             .flat_map_iter(|&p| match summary_of(p) {
                 Some(summary) => self.markdown.check_anchors(p, summary, &summary_of),
                 None => Vec::new(),
             })
             .collect();
-        for (_, d) in lessons.iter().chain(&sections) {
+        for (_, d) in &results {
             diagnostics.extend(d.iter().cloned());
         }
         diagnostics.extend(anchor_diags);
 
-        match self.write_crossref_pages(sink, &lesson_words) {
+        let mut crossref_files = 0;
+        match self.write_crossref_pages(sink) {
             Ok(n) => crossref_files = n,
             Err(e) => diagnostics.push(e),
         }
@@ -322,7 +309,7 @@ impl PageWriter<'_> {
     }
 
     /// The sidebar of every section's pages, rendered once per section.
-    fn sidebars(&self) -> Result<Vec<Sidebar>, Diagnostic> {
+    pub fn sidebars(&self) -> Result<Vec<Sidebar>, Diagnostic> {
         (0..self.site.sections.len())
             .into_par_iter()
             .map(|i| {
@@ -346,16 +333,10 @@ impl PageWriter<'_> {
             .collect()
     }
 
-    fn write_page(
-        &self,
-        page: PageId,
-        out: &PageOut<'_>,
-        lesson_words: &[usize],
-    ) -> (Option<Summary>, Vec<Diagnostic>) {
+    fn write_page(&self, page: PageId, out: &PageOut<'_>) -> (Option<Summary>, Vec<Diagnostic>) {
         let (rendered, mut diags) = self.markdown.render(page);
         let summary = Summary::of(&rendered);
         let url = self.site.page_url(page);
-        let root = urls::root_prefix(url);
         if let Some(position) = self.order.position(page)
             && let Err(e) = out
                 .spool
@@ -366,10 +347,28 @@ impl PageWriter<'_> {
                 format!("cannot spool a page: {e}"),
             ));
         }
+        if let Err(d) = self
+            .page_html(page, &rendered, out.sidebars)
+            .and_then(|html| write(out.sink, url, html.as_bytes()))
+        {
+            diags.push(d);
+        }
+        (Some(summary), diags)
+    }
+
+    /// The HTML of a page whose Markdown is already rendered.
+    pub fn page_html(
+        &self,
+        page: PageId,
+        rendered: &Rendered,
+        sidebars: &[Sidebar],
+    ) -> Result<String, Diagnostic> {
+        let url = self.site.page_url(page);
+        let root = urls::root_prefix(url);
         let content = rendered.html.replace(ROOT_MARK, &root);
-        let context = self.context(page, &content, &rendered, lesson_words);
+        let context = self.context(page, &content, rendered);
         let sidebar =
-            out.sidebars[nav::home_section(self.site, page).0].marked(&format!("{root}{url}"));
+            sidebars[nav::home_section(self.site, page).0].marked(&format!("{root}{url}"));
         let template = match context.kind {
             "lesson" => "lesson.html",
             "index" => "index.html",
@@ -377,14 +376,7 @@ impl PageWriter<'_> {
         };
         let mut extra = tera::Context::new();
         extra.insert("sidebar", &sidebar);
-        match self
-            .render(template, url, &context, Some(extra))
-            .and_then(|html| write(out.sink, url, html.as_bytes()))
-        {
-            Ok(()) => {}
-            Err(d) => diags.push(d),
-        }
-        (Some(summary), diags)
+        self.render(template, url, &context, Some(extra))
     }
 
     fn context<'c>(
@@ -392,7 +384,6 @@ impl PageWriter<'_> {
         page: PageId,
         content: &'c str,
         rendered: &'c Rendered,
-        lesson_words: &[usize],
     ) -> PageContext<'c> {
         let site = self.site;
         let front = site.page_front(page);
@@ -404,20 +395,12 @@ impl PageWriter<'_> {
                 let lessons = section
                     .lessons
                     .iter()
-                    .map(|&l| {
-                        self.list_item(
-                            PageId::Lesson(l),
-                            lesson_words.get(l.0).copied().unwrap_or(0),
-                        )
-                    })
+                    .map(|&l| self.list_item(PageId::Lesson(l)))
                     .collect();
                 let sections = section
                     .sections
                     .iter()
-                    .map(|&c| {
-                        let words = site.section(c).source.body.split_whitespace().count();
-                        self.list_item(PageId::Section(c), words)
-                    })
+                    .map(|&c| self.list_item(PageId::Section(c)))
                     .collect();
                 let kind = if section.parent.is_none() {
                     "index"
@@ -445,7 +428,7 @@ impl PageWriter<'_> {
                     text: &h.text,
                 })
                 .collect(),
-            reading_time: reading_time(rendered.word_count),
+            reading_time: reading_time(site.page_source(page).words),
             word_count: rendered.word_count,
             breadcrumbs: nav::breadcrumbs(site, page),
             prev: self.order.prev(page).map(|p| nav::link_to(site, p)),
@@ -461,13 +444,13 @@ impl PageWriter<'_> {
         }
     }
 
-    pub(crate) fn list_item(&self, page: PageId, words: usize) -> ListItem<'_> {
+    pub(crate) fn list_item(&self, page: PageId) -> ListItem<'_> {
         let front = self.site.page_front(page);
         ListItem {
             title: &front.title,
             url: self.site.page_url(page),
             description: &front.description,
-            reading_time: reading_time(words),
+            reading_time: reading_time(self.site.page_source(page).words),
         }
     }
 
@@ -541,7 +524,7 @@ impl PageWriter<'_> {
             .collect();
         let root_page = PageId::Section(self.site.root());
         let empty = Rendered::default();
-        let mut context = self.context(root_page, "", &empty, &[]);
+        let mut context = self.context(root_page, "", &empty);
         context.kind = "print";
         context.id = "print".into();
         context.url = "print.html";
