@@ -195,7 +195,7 @@ impl PageLinks<'_> {
 }
 
 /// Output path of a content file: folders and name made URL-safe like pages' are.
-fn asset_url(rel: &str) -> String {
+pub fn asset_url(rel: &str) -> String {
     rel.split('/')
         .map(crate::load::url_name)
         .collect::<Vec<_>>()

@@ -43,6 +43,22 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Serve the guide with live reload while you write.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Address to listen on; anything but a loopback address makes the preview public.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Port to listen on; 0 picks a free one.
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Open the site in a browser.
+        #[arg(long)]
+        open: bool,
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Check everything a build checks, writing nothing.
     Check {
         #[arg(long, default_value = ".")]
@@ -105,6 +121,31 @@ fn main() -> ExitCode {
             cli.verbose,
             color,
         ),
+        Command::Serve {
+            root,
+            bind,
+            port,
+            open,
+            drafts,
+        } => match guide::serve::serve(guide::serve::ServeOptions {
+            root,
+            bind,
+            port,
+            open,
+            drafts,
+        }) {
+            Ok(()) => 0,
+            Err(Failure::Guide(diags)) => {
+                print_all(&diags, color);
+                1
+            }
+            Err(failure @ Failure::Usage(_)) => {
+                if let Failure::Usage(message) = &failure {
+                    eprintln!("error: {message}");
+                }
+                failure.exit_code() as u8
+            }
+        },
         Command::Init { dir } => match guide::init::init(&dir) {
             Ok(files) => {
                 for f in files {

@@ -470,7 +470,7 @@ impl PageWriter<'_> {
             .map_err(|e| self.theme.error(&e))
     }
 
-    fn write_404(&self, sink: &dyn Sink) -> Result<(), Diagnostic> {
+    pub(crate) fn write_404(&self, sink: &dyn Sink) -> Result<(), Diagnostic> {
         let css = self.theme.inline_css();
         let context = PageContext {
             kind: "404",
@@ -545,7 +545,7 @@ impl PageWriter<'_> {
             .map_err(io_error)
     }
 
-    fn write_sitemap(&self, sink: &dyn Sink) -> Result<(), Diagnostic> {
+    pub(crate) fn write_sitemap(&self, sink: &dyn Sink) -> Result<(), Diagnostic> {
         let base = self.config.site_url();
         if base.is_empty() {
             return Ok(());
@@ -563,7 +563,7 @@ impl PageWriter<'_> {
         write(sink, "sitemap.xml", xml.as_bytes())
     }
 
-    fn write_assets(&self, sink: &dyn Sink) -> Result<(), Diagnostic> {
+    pub(crate) fn write_assets(&self, sink: &dyn Sink) -> Result<(), Diagnostic> {
         self.theme
             .assets
             .values()
