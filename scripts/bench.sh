@@ -191,7 +191,8 @@ for size in "${size_list[@]}"; do
     echo "generating $size lessons..." >&2
     "$gencorpus" --lessons "$size" --out "$corpus" --seed "$seed" >/dev/null
 
-    cold_guide() { rm -rf -- "$corpus/.guide-cache" "$out"; }
+    # Cold: no highlight cache, no output and no previous output to rewrite in place.
+    cold_guide() { rm -rf -- "$corpus/.guide-cache" "$out" "$work/.out-$size.previous"; }
     warm_guide() { :; }
     echo "guide build, $size lessons, cold and warm..." >&2
     bench cold_guide "$guide" build --root "$corpus" --out "$out"
@@ -200,7 +201,7 @@ for size in "${size_list[@]}"; do
     bench warm_guide "$guide" build --root "$corpus" --out "$out"
     guide_warm=$med_wall
     row "$size" guide warm "$med_wall" "$med_rss" ""
-    rm -rf -- "$out" "$corpus/.guide-cache"
+    rm -rf -- "$out" "$corpus/.guide-cache" "$work/.out-$size.previous"
 
     if [[ -n $hugo_bin ]]; then
         site=$work/hugo-$size
