@@ -8,8 +8,11 @@ use std::fmt::Write as _;
 use crate::model::LessonId;
 use crate::topics::Topics;
 
-const SIZE: f64 = 760.0;
+const WIDTH: f64 = 1000.0;
+const HEIGHT: f64 = 720.0;
 const RING: f64 = 250.0;
+/// Each topic draws its strongest links only, so that a dense guide stays readable.
+const EDGES_PER_TOPIC: usize = 4;
 
 /// The map as inline SVG; `prefix` leads from the page that shows it to the `topics/` folder's
 /// pages (e.g. `""` on the topics index, `"topics/"` on the landing page).
@@ -27,28 +30,30 @@ pub fn render(topics: &Topics, prefix: &str) -> String {
         .unwrap_or(1)
         .max(1) as f64;
     let max_shared = shared.values().copied().max().unwrap_or(1).max(1) as f64;
-    let center = SIZE / 2.0;
+    let (cx, cy) = (WIDTH / 2.0, HEIGHT / 2.0);
     let mut place = vec![(0.0, 0.0, 0.0); list.len()];
     for (slot, &t) in order.iter().enumerate() {
         let angle =
             -std::f64::consts::FRAC_PI_2 + slot as f64 * std::f64::consts::TAU / list.len() as f64;
-        place[t] = (
-            center + RING * angle.cos(),
-            center + RING * angle.sin(),
-            angle,
-        );
+        place[t] = (cx + RING * angle.cos(), cy + RING * angle.sin(), angle);
     }
-    let radius = |t: usize| 8.0 + 22.0 * (list[t].lessons.len() as f64 / max_count).sqrt();
+    let spacing = std::f64::consts::TAU * RING / list.len() as f64;
+    let largest = (0.42 * spacing).clamp(8.0, 34.0);
+    let radius =
+        |t: usize| 5.0 + (largest - 5.0) * (list[t].lessons.len() as f64 / max_count).sqrt();
 
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"topic-map\" viewBox=\"0 0 {SIZE} {SIZE}\" role=\"img\" aria-labelledby=\"topic-map-title\" xmlns=\"http://www.w3.org/2000/svg\">\
+        "<svg class=\"topic-map\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-labelledby=\"topic-map-title\" xmlns=\"http://www.w3.org/2000/svg\">\
          <title id=\"topic-map-title\">Topic map: {} topics; lines join topics that share lessons</title>",
         list.len()
     );
     svg.push_str("<g class=\"topic-map-edges\">");
-    let mut edges: Vec<(&(usize, usize), &usize)> = shared.iter().collect();
+    let mut edges: Vec<(&(usize, usize), &usize)> = shared
+        .iter()
+        .filter(|(pair, _)| strongest(&shared, pair))
+        .collect();
     edges.sort();
     for (&(a, b), &count) in edges {
         let (x1, y1, _) = place[a];
@@ -88,6 +93,20 @@ pub fn render(topics: &Topics, prefix: &str) -> String {
     }
     svg.push_str("</g></svg>");
     svg
+}
+
+/// Whether a pair is among the strongest links of either of its topics.
+fn strongest(shared: &HashMap<(usize, usize), usize>, &(a, b): &(usize, usize)) -> bool {
+    let weight = shared[&(a, b)];
+    [a, b].iter().any(|&t| {
+        let stronger = shared
+            .iter()
+            .filter(|&(&(x, y), &w)| {
+                (x == t || y == t) && (w > weight || (w == weight && (x, y) < (a, b)))
+            })
+            .count();
+        stronger < EDGES_PER_TOPIC
+    })
 }
 
 /// How many lessons each pair of topics (by index, smaller first) shares.
