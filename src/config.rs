@@ -47,6 +47,8 @@ pub struct Build {
     pub edit_url: String,
     /// How many related lessons each lesson lists.
     pub related_lessons: usize,
+    /// Whether lesson bodies may hold raw HTML (authors are trusted by default).
+    pub allow_html: bool,
 }
 
 impl Default for Build {
@@ -58,6 +60,7 @@ impl Default for Build {
             site_url: String::new(),
             edit_url: String::new(),
             related_lessons: 5,
+            allow_html: true,
         }
     }
 }

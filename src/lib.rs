@@ -135,7 +135,8 @@ impl Prepared {
             site: &self.site,
             config: &self.config,
             theme: &self.theme,
-            markdown: render::MarkdownStage::new(&self.site, &self.theme, highlighter, &self.index),
+            markdown: render::MarkdownStage::new(&self.site, &self.theme, highlighter, &self.index)
+                .allowing_html(self.config.build.allow_html),
             crossrefs: &self.crossrefs,
             order: nav::Order::new(&self.site),
         }

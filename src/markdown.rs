@@ -66,6 +66,8 @@ pub struct Rendered {
     pub word_count: usize,
     /// Duplicate heading ids, broken links and failed fenced blocks, in document order.
     pub issues: Vec<MarkdownIssue>,
+    /// Line and column of the first raw HTML in the body, if any (refused with `allow-html = false`).
+    pub raw_html: Option<(usize, usize)>,
 }
 
 /// Renders fenced code blocks (block templates, syntax highlighting).
@@ -273,6 +275,7 @@ struct Writer<'a> {
     headings: Vec<Heading>,
     links: Vec<OutLink>,
     issues: Vec<MarkdownIssue>,
+    raw_html: Option<(usize, usize)>,
     used_ids: HashSet<String>,
     next_suffix: HashMap<String, usize>,
     heading: Option<OpenHeading>,
@@ -301,6 +304,7 @@ impl<'a> Writer<'a> {
             headings: Vec::new(),
             links: Vec::new(),
             issues: Vec::new(),
+            raw_html: None,
             used_ids: HashSet::new(),
             next_suffix: HashMap::new(),
             heading: None,
@@ -328,6 +332,7 @@ impl<'a> Writer<'a> {
             plain_text: self.plain,
             word_count,
             issues: self.issues,
+            raw_html: self.raw_html,
         }
     }
 
@@ -369,7 +374,12 @@ impl<'a> Writer<'a> {
                 self.html.push_str("</span>");
                 self.push_text(&text);
             }
-            Event::Html(html) | Event::InlineHtml(html) => self.html.push_str(&html),
+            Event::Html(html) | Event::InlineHtml(html) => {
+                if self.raw_html.is_none() {
+                    self.raw_html = Some(self.index.locate(range.start));
+                }
+                self.html.push_str(&html);
+            }
             Event::FootnoteReference(name) => {
                 let number = self.footnote_number(&name);
                 self.html

@@ -45,6 +45,8 @@ pub struct MarkdownStage<'a> {
     /// Content files linked from pages, gathered while rendering.
     pub assets: Assets,
     content_dir: PathBuf,
+    /// `[build] allow-html`: raw HTML in bodies is an error when false.
+    allow_html: bool,
 }
 
 impl<'a> MarkdownStage<'a> {
@@ -63,7 +65,14 @@ impl<'a> MarkdownStage<'a> {
             index,
             assets: Assets::default(),
             content_dir: std::fs::canonicalize(&content).unwrap_or(content),
+            allow_html: true,
         }
+    }
+
+    /// Sets whether raw HTML in bodies is allowed (`[build] allow-html`).
+    pub fn allowing_html(mut self, allow: bool) -> Self {
+        self.allow_html = allow;
+        self
     }
 
     /// Renders a page's body; problems come back as diagnostics located in its file.
@@ -81,7 +90,7 @@ impl<'a> MarkdownStage<'a> {
             assets: &self.assets,
         };
         let rendered = markdown::render(&source.body, source.body_line, &fences, &resolver);
-        let diags = rendered
+        let mut diags: Vec<Diagnostic> = rendered
             .issues
             .iter()
             .map(|issue| {
@@ -90,6 +99,13 @@ impl<'a> MarkdownStage<'a> {
                     .help_opt(issue.help.clone())
             })
             .collect();
+        if let (false, Some((line, col))) = (self.allow_html, rendered.raw_html) {
+            diags.push(
+                Diagnostic::error(&source.path, "raw HTML is not allowed in this guide")
+                    .at(line, col)
+                    .help("write it in Markdown, or set [build] allow-html = true in book.toml"),
+            );
+        }
         (rendered, with_sources(self.site, page, diags))
     }
 
