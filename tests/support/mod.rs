@@ -489,6 +489,13 @@ impl Tag<'_> {
     }
 }
 
+impl Tag<'_> {
+    /// Every attribute of the tag, in order: its name as written and its decoded value.
+    pub fn attrs(&self) -> Vec<(String, String)> {
+        attributes(self.raw)
+    }
+}
+
 /// Every start tag of `html`, in order; comments, end tags and the insides of `<script>` and
 /// `<style>` are skipped.
 pub fn tags(html: &str) -> Vec<Tag<'_>> {
@@ -711,4 +718,336 @@ pub fn assert_in_order(haystack: &str, needles: &[&str]) {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounded runs: the binary under a deadline and a memory ceiling
+// ---------------------------------------------------------------------------------------------
+
+impl Guide {
+    /// The `guide` binary with `args`, set up like [`Guide::run`] (from the temp folder, no
+    /// colour), for callers that need the `Command` itself.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_guide"));
+        cmd.args(args)
+            .current_dir(self.tmp.path())
+            .env("NO_COLOR", "1");
+        cmd
+    }
+}
+
+/// How long and how much memory a bounded run may take.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The run is killed, and counted as a failure, once this has passed.
+    pub deadline: std::time::Duration,
+    /// Peak resident memory in KiB; a run that goes over is killed as soon as it is seen.
+    pub max_rss_kib: u64,
+}
+
+/// What a bounded run did.
+#[derive(Debug)]
+pub struct BoundedRun {
+    /// The exit code; `None` when a signal ended the process.
+    pub code: Option<i32>,
+    /// The signal that ended the process, if one did.
+    pub signal: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: std::time::Duration,
+    /// Peak resident memory in KiB, where the platform reports it.
+    pub max_rss_kib: Option<u64>,
+    /// Why the run was killed by the harness (deadline or memory), if it was.
+    pub killed_for: Option<String>,
+}
+
+impl BoundedRun {
+    /// A one-line account for failure messages.
+    pub fn summary(&self) -> String {
+        format!(
+            "code {:?}, signal {:?}, {:.2} s, peak {} KiB{}",
+            self.code,
+            self.signal,
+            self.elapsed.as_secs_f64(),
+            self.max_rss_kib
+                .map_or_else(|| "unknown".to_owned(), |k| k.to_string()),
+            self.killed_for
+                .as_deref()
+                .map_or_else(String::new, |w| format!(", killed: {w}"))
+        )
+    }
+}
+
+/// Runs `cmd` with its output captured, killing it when it passes `limits.deadline` or, where
+/// the platform lets us watch it (Linux), when its resident memory passes `limits.max_rss_kib`.
+/// The peak is the kernel's high-water mark of the process (`VmHWM`), read every 2 ms while it
+/// runs. (`wait4`'s `ru_maxrss` would be simpler but counts the test process it was forked from.)
+pub fn run_bounded(mut cmd: Command, limits: Limits) -> BoundedRun {
+    use std::io::Read;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let started = Instant::now();
+    let mut child = cmd.spawn().expect("spawn the guide binary");
+    let mut pipes = Vec::new();
+    for pipe in [
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    ] {
+        let mut pipe = pipe.expect("piped output");
+        pipes.push(std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        }));
+    }
+    let mut killed_for = None;
+    let mut peak: Option<u64> = None;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the guide binary") {
+            break status;
+        }
+        if let Some((rss, hwm)) = memory_kib(child.id()) {
+            peak = Some(peak.unwrap_or(0).max(hwm));
+            if killed_for.is_none() && rss > limits.max_rss_kib {
+                killed_for = Some(format!(
+                    "resident memory {rss} KiB passed the limit of {} KiB",
+                    limits.max_rss_kib
+                ));
+                let _ = child.kill();
+            }
+        }
+        if killed_for.is_none() && started.elapsed() > limits.deadline {
+            killed_for = Some(format!("still running after {:?}", limits.deadline));
+            let _ = child.kill();
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let elapsed = started.elapsed();
+    let mut texts = pipes.into_iter().map(|t| t.join().unwrap_or_default());
+    let stdout = texts.next().unwrap_or_default();
+    let stderr = texts.next().unwrap_or_default();
+    #[cfg(unix)]
+    let signal = std::os::unix::process::ExitStatusExt::signal(&status);
+    #[cfg(not(unix))]
+    let signal = None;
+    BoundedRun {
+        code: status.code(),
+        signal,
+        stdout,
+        stderr,
+        elapsed,
+        max_rss_kib: peak,
+        killed_for,
+    }
+}
+
+/// A running process's resident memory and its high-water mark, in KiB (Linux only).
+fn memory_kib(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// XML well-formedness (sitemap, SVG) without an XML library
+// ---------------------------------------------------------------------------------------------
+
+/// The well-formedness problems of an XML document (or fragment): unbalanced or crossed tags,
+/// unquoted or duplicate attributes, a raw `<` in text or values, an `&` that starts no entity.
+/// Empty when the text is well-formed. It covers what a generator can get wrong when it forgets
+/// to escape; DTDs and processing instructions other than the declaration are not supported.
+pub fn xml_problems(xml: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut open: Vec<String> = Vec::new();
+    let mut roots = 0;
+    let mut i = 0;
+    let line_of = |at: usize| xml[..at].matches('\n').count() + 1;
+    while i < xml.len() {
+        let rest = &xml[i..];
+        if !rest.starts_with('<') {
+            let end = rest.find('<').map_or(xml.len(), |e| i + e);
+            let text = &xml[i..end];
+            if let Some(p) = bad_entity(text) {
+                problems.push(format!("line {}: bare `&` in text: {p}", line_of(i)));
+            }
+            if text.contains("]]>") {
+                problems.push(format!("line {}: `]]>` in text", line_of(i)));
+            }
+            if open.is_empty() && !text.trim().is_empty() {
+                problems.push(format!(
+                    "line {}: text outside the root element",
+                    line_of(i)
+                ));
+            }
+            i = end;
+            continue;
+        }
+        if let Some(special) = special_len(rest) {
+            match special {
+                Ok(len) => i += len,
+                Err(opener) => {
+                    problems.push(format!("line {}: unclosed `{opener}`", line_of(i)));
+                    break;
+                }
+            }
+            continue;
+        }
+        // A start or end tag: scan to its `>` outside quotes.
+        let bytes = rest.as_bytes();
+        let mut j = 1;
+        let mut quote = None;
+        while j < bytes.len() {
+            match (quote, bytes[j]) {
+                (None, b'"' | b'\'') => quote = Some(bytes[j]),
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), b'<') => {
+                    problems.push(format!(
+                        "line {}: raw `<` in an attribute value",
+                        line_of(i + j)
+                    ));
+                }
+                (None, b'<') => {
+                    problems.push(format!("line {}: `<` inside a tag", line_of(i + j)));
+                }
+                (None, b'>') => break,
+                _ => {}
+            }
+            j += 1;
+        }
+        if j >= bytes.len() {
+            problems.push(format!("line {}: unclosed tag", line_of(i)));
+            break;
+        }
+        let tag = &rest[1..j];
+        i += j + 1;
+        if let Some(name) = tag.strip_prefix('/') {
+            let name = name.trim();
+            match open.pop() {
+                Some(top) if top == name => {}
+                Some(top) => {
+                    problems.push(format!("line {}: `</{name}>` closes `<{top}>`", line_of(i)))
+                }
+                None => problems.push(format!("line {}: `</{name}>` closes nothing", line_of(i))),
+            }
+            continue;
+        }
+        let self_closing = tag.ends_with('/');
+        let tag = tag.trim_end_matches('/');
+        let name_end = tag.find(|c: char| c.is_whitespace()).unwrap_or(tag.len());
+        let name = &tag[..name_end];
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_alphanumeric() || "-_:.".contains(c))
+        {
+            problems.push(format!("line {}: bad tag name `{name}`", line_of(i)));
+        }
+        problems.extend(
+            attribute_problems(&tag[name_end..])
+                .into_iter()
+                .map(|p| format!("line {}: <{name}>: {p}", line_of(i))),
+        );
+        if open.is_empty() {
+            roots += 1;
+        }
+        if !self_closing {
+            open.push(name.to_owned());
+        }
+    }
+    if let Some(top) = open.last() {
+        problems.push(format!("`<{top}>` is never closed"));
+    }
+    if roots != 1 {
+        problems.push(format!("{roots} root elements (expected 1)"));
+    }
+    problems
+}
+
+/// The length of the declaration, comment or CDATA section `rest` starts with; `Err` with its
+/// opener when it is never closed; `None` when `rest` starts with something else.
+fn special_len(rest: &str) -> Option<Result<usize, &'static str>> {
+    for (opener, closer) in [("<?", "?>"), ("<!--", "-->"), ("<![CDATA[", "]]>")] {
+        if let Some(body) = rest.strip_prefix(opener) {
+            return Some(
+                body.find(closer)
+                    .map(|e| opener.len() + e + closer.len())
+                    .ok_or(opener),
+            );
+        }
+    }
+    None
+}
+
+fn attribute_problems(attrs: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut rest = attrs.trim_start();
+    while !rest.is_empty() {
+        let Some(eq) = rest.find('=') else {
+            problems.push(format!("attribute without a value: `{rest}`"));
+            break;
+        };
+        let name = rest[..eq].trim();
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            problems.push(format!("bad attribute name `{name}`"));
+        }
+        if !seen.insert(name.to_owned()) {
+            problems.push(format!("duplicate attribute `{name}`"));
+        }
+        let after = rest[eq + 1..].trim_start();
+        let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            problems.push(format!("unquoted value of `{name}`"));
+            break;
+        };
+        let Some(end) = after[1..].find(q) else {
+            problems.push(format!("unterminated value of `{name}`"));
+            break;
+        };
+        let value = &after[1..1 + end];
+        if let Some(p) = bad_entity(value) {
+            problems.push(format!("bare `&` in `{name}`: {p}"));
+        }
+        rest = after[end + 2..].trim_start();
+    }
+    problems
+}
+
+/// The first `&` of `text` that does not start a predefined or numeric entity, with what follows.
+fn bad_entity(text: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(at) = text[from..].find('&') {
+        let start = from + at;
+        let tail = &text[start + 1..];
+        let ok = match tail.find(';') {
+            Some(semi) => {
+                let name = &tail[..semi];
+                matches!(name, "amp" | "lt" | "gt" | "quot" | "apos")
+                    || name
+                        .strip_prefix("#x")
+                        .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
+                    || name
+                        .strip_prefix('#')
+                        .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+            }
+            None => false,
+        };
+        if !ok {
+            return Some(text[start..].chars().take(24).collect());
+        }
+        from = start + 1;
+    }
+    None
 }
