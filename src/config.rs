@@ -139,7 +139,9 @@ impl Config {
             }
         };
         let config = Self::parse(&text).map_err(|d| d.with_source(&text))?;
-        config.check().map_err(|d| d.with_source(&text))?;
+        config
+            .check()
+            .map_err(|d| at_key(d, &text).with_source(&text))?;
         Ok(config)
     }
 
@@ -161,6 +163,16 @@ impl Config {
             )
             .help("write it like `https://intranet.example/guides/it/`, or leave it empty"));
         }
+        let edit = &self.build.edit_url;
+        if !edit.is_empty() && !(edit.starts_with("https://") || edit.starts_with("http://")) {
+            return Err(Diagnostic::error(
+                "book.toml",
+                format!("[build] edit-url `{edit}` is not an absolute http(s) URL"),
+            )
+            .help(
+                "write it like `https://git.example/guide/edit/main/{path}`, or leave it empty",
+            ));
+        }
         Ok(())
     }
 
@@ -172,6 +184,23 @@ impl Config {
         } else {
             format!("{url}/")
         }
+    }
+}
+
+/// Points a diagnostic about `[section] key` at the line where the key is written.
+fn at_key(d: Diagnostic, text: &str) -> Diagnostic {
+    let key = d
+        .message
+        .split_whitespace()
+        .nth(1)
+        .filter(|_| d.message.starts_with('['))
+        .unwrap_or("");
+    match text
+        .lines()
+        .position(|l| !key.is_empty() && l.trim_start().starts_with(key))
+    {
+        Some(i) => d.at(i + 1, 1),
+        None => d,
     }
 }
 

@@ -58,7 +58,8 @@ impl LinkIndex {
         } else {
             format!("{joined}/_index.md")
         };
-        if path.ends_with('/') || path.is_empty() || !path.contains('.') {
+        let last = path.rsplit('/').next().unwrap_or("");
+        if last.is_empty() || last == ".." || last == "." || !last.contains('.') {
             return self.by_path.get(&as_section).copied();
         }
         None
@@ -209,7 +210,11 @@ impl LinkResolver for PageLinks<'_> {
             return Ok(dest.to_owned());
         }
         let (path, fragment) = split_fragment(dest);
-        if link.is_image || !is_page_link(path) {
+        let last = path.rsplit('/').next().unwrap_or("");
+        let folder_page = (!link.is_image && !last.contains('.'))
+            .then(|| self.index.target(self.dir, path))
+            .flatten();
+        if folder_page.is_none() && (link.is_image || !is_page_link(path)) {
             let cut = path.find('?').unwrap_or(path.len());
             return self.resolve_asset(link, &path[..cut], &dest[cut..]);
         }
@@ -264,9 +269,11 @@ pub fn check_anchors<'h>(
         if fragment.is_empty() {
             continue;
         }
+        let decoded = percent_decode_str(fragment).decode_utf8_lossy();
+        let fragment = decoded.as_ref();
         let (target_headings, shown) = if path.is_empty() {
             (own_headings, "this page".to_owned())
-        } else if is_page_link(path) {
+        } else if is_page_link(path) || !path.rsplit('/').next().unwrap_or("").contains('.') {
             match index.target(dir, path) {
                 Some(target) => (headings_of(target), format!("`{path}`")),
                 None => continue,

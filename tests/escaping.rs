@@ -588,7 +588,6 @@ fn allow_html_false_refuses_javascript_urls_in_links() {
 // edit-url). Expected: exit 1, `--> book.toml:<line of edit-url>:`, "is not an absolute http(s)
 // URL", like site-url.
 #[test]
-#[ignore]
 fn edit_url_must_be_an_http_url() {
     let guide = Guide::fixture("minimal");
     guide.append(
