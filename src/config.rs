@@ -164,7 +164,7 @@ impl Config {
             .help("write it like `https://intranet.example/guides/it/`, or leave it empty"));
         }
         let edit = &self.build.edit_url;
-        if !edit.is_empty() && !(edit.starts_with("https://") || edit.starts_with("http://")) {
+        if !(edit.is_empty() || edit.starts_with("https://") || edit.starts_with("http://")) {
             return Err(Diagnostic::error(
                 "book.toml",
                 format!("[build] edit-url `{edit}` is not an absolute http(s) URL"),
