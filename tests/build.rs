@@ -1457,3 +1457,15 @@ fn percent_encoded_md_links_resolve() {
         content_targets(&guide.out(), "basics/links.html").contains("basics/third-lesson.html")
     );
 }
+
+#[test]
+fn bundled_guide_passes_check_with_warnings_denied() {
+    let guide = Guide::empty();
+    let run = guide.run(&[
+        "check",
+        "--root",
+        env!("CARGO_MANIFEST_DIR"),
+        "--deny-warnings",
+    ]);
+    run.ok().stderr_lacks("warning:").stderr_lacks("error:");
+}
