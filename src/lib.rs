@@ -22,6 +22,7 @@ pub mod output;
 pub mod pages;
 pub mod print;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod suggest;
 pub mod theme;

@@ -68,6 +68,20 @@ pub struct Rendered {
     pub issues: Vec<MarkdownIssue>,
     /// Line and column of the first raw HTML in the body, if any (refused with `allow-html = false`).
     pub raw_html: Option<(usize, usize)>,
+    /// Where each heading's text is in `plain_text` (one per entry of `headings`), so that the
+    /// text under each heading can be cut out for the search index without parsing again.
+    pub heading_spans: Vec<Range<usize>>,
+    /// The code blocks of `plain_text`, in document order.
+    pub code_blocks: Vec<CodeText>,
+}
+
+/// A code block's place in [`Rendered::plain_text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeText {
+    /// Byte range in `plain_text`.
+    pub range: Range<usize>,
+    /// The fence's language (its info string's first word); `None` for an indented block.
+    pub lang: Option<String>,
 }
 
 /// Renders fenced code blocks (block templates, syntax highlighting).
@@ -247,6 +261,8 @@ struct OpenHeading {
     classes: Vec<String>,
     attrs: Vec<(String, Option<String>)>,
     html_start: usize,
+    /// Where the heading's text starts in the plain text.
+    plain_start: usize,
     text: String,
     line: usize,
     col: usize,
@@ -270,8 +286,9 @@ struct Writer<'a> {
     index: LineIndex<'a>,
     html: String,
     plain: String,
-    /// Byte ranges of `plain` that hold code blocks (not counted as words).
-    code_spans: Vec<Range<usize>>,
+    /// Code blocks in `plain` (not counted as words).
+    code_spans: Vec<CodeText>,
+    heading_spans: Vec<Range<usize>>,
     headings: Vec<Heading>,
     links: Vec<OutLink>,
     issues: Vec<MarkdownIssue>,
@@ -301,6 +318,7 @@ impl<'a> Writer<'a> {
             html: String::with_capacity(body.len() + body.len() / 2 + 64),
             plain: String::with_capacity(body.len()),
             code_spans: Vec::new(),
+            heading_spans: Vec::new(),
             headings: Vec::new(),
             links: Vec::new(),
             issues: Vec::new(),
@@ -321,8 +339,8 @@ impl<'a> Writer<'a> {
         let mut word_count = 0;
         let mut from = 0;
         for span in &self.code_spans {
-            word_count += words(self.plain.get(from..span.start).unwrap_or(""));
-            from = span.end;
+            word_count += words(self.plain.get(from..span.range.start).unwrap_or(""));
+            from = span.range.end;
         }
         word_count += words(self.plain.get(from..).unwrap_or(""));
         Rendered {
@@ -333,6 +351,8 @@ impl<'a> Writer<'a> {
             word_count,
             issues: self.issues,
             raw_html: self.raw_html,
+            heading_spans: self.heading_spans,
+            code_blocks: self.code_spans,
         }
     }
 
@@ -438,6 +458,7 @@ impl<'a> Writer<'a> {
                         .map(|(name, value)| (String::from(name), value.map(String::from)))
                         .collect(),
                     html_start: self.html.len(),
+                    plain_start: self.plain.len(),
                     text: String::new(),
                     line,
                     col,
@@ -711,6 +732,8 @@ impl<'a> Writer<'a> {
             text,
             line: heading.line,
         });
+        self.heading_spans
+            .push(heading.plain_start.min(self.plain.len())..self.plain.len());
     }
 
     fn unique_id(&mut self, base: String) -> String {
@@ -735,7 +758,10 @@ impl<'a> Writer<'a> {
         self.plain_break();
         let start = self.plain.len();
         self.plain.push_str(&code.text);
-        self.code_spans.push(start..self.plain.len());
+        self.code_spans.push(CodeText {
+            range: start..self.plain.len(),
+            lang: code.lang.clone(),
+        });
         self.plain_break();
 
         self.open_block();
@@ -1255,6 +1281,38 @@ mod tests {
         let out = md("a**b**c\n");
         assert_eq!(out.word_count, 1);
         assert_eq!(words("naïve\u{a0}café  日本語です x"), 8);
+    }
+
+    #[test]
+    fn heading_spans_and_code_blocks_cut_the_plain_text() {
+        let body = "Intro *text*.\n\n## First `one`\n\nBody one.\n\n```rust\nlet x = 1;\n```\n\n\
+                    > ### Quoted\n> inside\n\n    indented\n";
+        let out = md(body);
+        let texts: Vec<&str> = out
+            .heading_spans
+            .iter()
+            .map(|r| &out.plain_text[r.clone()])
+            .collect();
+        assert_eq!(texts, ["First one", "Quoted"]);
+        assert_eq!(
+            out.plain_text[..out.heading_spans[0].start].trim(),
+            "Intro text."
+        );
+        let between = &out.plain_text[out.heading_spans[0].end..out.heading_spans[1].start];
+        assert_eq!(
+            between.split_whitespace().collect::<Vec<_>>(),
+            ["Body", "one.", "let", "x", "=", "1;"]
+        );
+        let langs: Vec<Option<&str>> = out.code_blocks.iter().map(|c| c.lang.as_deref()).collect();
+        assert_eq!(langs, [Some("rust"), None]);
+        assert_eq!(
+            &out.plain_text[out.code_blocks[0].range.clone()],
+            "let x = 1;\n"
+        );
+        assert_eq!(
+            &out.plain_text[out.code_blocks[1].range.clone()],
+            "indented\n"
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::nav::{self, Link, Order};
 use crate::output::Sink;
 use crate::print::Spool;
 use crate::render::{MarkdownStage, Summary};
+use crate::search::{PageDocs, SearchIndex};
 use crate::theme::Theme;
 use crate::urls;
 use std::io::Write as _;
@@ -152,7 +153,7 @@ pub fn set_globals(theme: &mut Theme, site: &Site, config: &Config) {
         description: &config.book.description,
         language: &config.book.language,
         authors: &config.book.authors,
-        search: false,
+        search: config.search.enabled,
         site_url: config.site_url(),
     };
     let globals = theme.tera.global_context();
@@ -160,6 +161,12 @@ pub fn set_globals(theme: &mut Theme, site: &Site, config: &Config) {
     globals.insert("nav", &nav::tree(site));
     globals.insert("assets", &assets);
     globals.insert("generator", concat!("guide ", env!("CARGO_PKG_VERSION")));
+    let search_index = if config.search.enabled {
+        crate::search::manifest_path(site, config, &theme.blocks)
+    } else {
+        String::new()
+    };
+    globals.insert("search_index", &search_index);
 }
 
 /// What the page stage produced: files written, and every problem found.
@@ -237,14 +244,23 @@ impl PageWriter<'_> {
                 };
             }
         };
+        let search = self.config.search.enabled.then(|| {
+            SearchIndex::new(
+                self.site,
+                self.config,
+                &self.theme.blocks,
+                &self.crossrefs.topics,
+            )
+        });
         let page_out = PageOut {
             sink,
             sidebars: &sidebars,
             spool: &spool,
+            search: search.as_ref(),
         };
 
         let pages = self.order.pages();
-        let results: Vec<(Option<Summary>, Vec<Diagnostic>)> = pages
+        let results: Vec<(Option<Summary>, Vec<Diagnostic>, Option<PageDocs>)> = pages
             .par_iter()
             .map(|&page| {
                 let out = self.write_page(page, &page_out);
@@ -255,7 +271,7 @@ impl PageWriter<'_> {
         let summaries: HashMap<PageId, &Summary> = pages
             .iter()
             .zip(&results)
-            .filter_map(|(&p, (s, _))| s.as_ref().map(|s| (p, s)))
+            .filter_map(|(&p, (s, _, _))| s.as_ref().map(|s| (p, s)))
             .collect();
         let summary_of = |p: PageId| summaries.get(&p).copied();
         let anchor_diags: Vec<Diagnostic> = pages
@@ -265,8 +281,21 @@ impl PageWriter<'_> {
                 None => Vec::new(),
             })
             .collect();
-        for (_, d) in &results {
+        for (_, d, _) in &results {
             diagnostics.extend(d.iter().cloned());
+        }
+        let mut search_files = 0;
+        if let Some(search) = &search {
+            let docs: Vec<PageDocs> = results.into_iter().filter_map(|r| r.2).collect();
+            search_files = docs.iter().map(PageDocs::text_parts).sum::<usize>();
+            let parts = search.finish(&docs);
+            search_files += parts.len();
+            diagnostics.extend(
+                parts
+                    .par_iter()
+                    .filter_map(|part| write(sink, &part.path, &part.bytes).err())
+                    .collect::<Vec<_>>(),
+            );
         }
         diagnostics.extend(anchor_diags);
 
@@ -303,6 +332,7 @@ impl PageWriter<'_> {
                 + asset_files
                 + 2
                 + self.theme.assets.len()
+                + search_files
                 + usize::from(!self.config.site_url().is_empty()),
             diagnostics: dedupe(diagnostics),
         }
@@ -333,9 +363,22 @@ impl PageWriter<'_> {
             .collect()
     }
 
-    fn write_page(&self, page: PageId, out: &PageOut<'_>) -> (Option<Summary>, Vec<Diagnostic>) {
+    fn write_page(
+        &self,
+        page: PageId,
+        out: &PageOut<'_>,
+    ) -> (Option<Summary>, Vec<Diagnostic>, Option<PageDocs>) {
         let (rendered, mut diags) = self.markdown.render(page);
         let summary = Summary::of(&rendered);
+        let docs = out.search.map(|search| {
+            let (docs, parts) = search.page(self.site, page, &rendered);
+            for part in parts {
+                if let Err(d) = write(out.sink, &part.path, &part.bytes) {
+                    diags.push(d);
+                }
+            }
+            docs
+        });
         let url = self.site.page_url(page);
         if let Some(position) = self.order.position(page)
             && let Err(e) = out
@@ -353,7 +396,7 @@ impl PageWriter<'_> {
         {
             diags.push(d);
         }
-        (Some(summary), diags)
+        (Some(summary), diags, docs)
     }
 
     /// The HTML of a page whose Markdown is already rendered.
@@ -578,6 +621,7 @@ struct PageOut<'a> {
     sink: &'a dyn Sink,
     sidebars: &'a [Sidebar],
     spool: &'a Spool,
+    search: Option<&'a SearchIndex>,
 }
 
 /// What the sidebar partial gets as `page` when rendered once per section.

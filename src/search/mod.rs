@@ -1,0 +1,221 @@
+//! The search index: built from each page's rendered Markdown while the page stage writes it,
+//! and written as small script files that the browser loads only when the reader searches.
+//!
+//! Documents are heading sections: a page's top (its title and the text before the first
+//! heading) and one per heading, each with the page's title, the heading and the headings above
+//! it, the page's section and topics, its text and its `page.html#heading`. Words are folded,
+//! stop words dropped and English endings stemmed ([`text`]), the same way `search.js` does.
+//!
+//! Files, all under `search/` and all loaded by `<script>` (so the index works from `file://`):
+//!
+//! - `index.<gen>.js` — the manifest: stop words, score scale, topics, and the dictionary
+//!   shards by word prefix. `<gen>` hashes everything the index is made from, so pages can name
+//!   the manifest (`search_index` in templates) before the index is built.
+//! - `d/<hash>.js` — a dictionary shard: the words with that prefix (for prefix search, typo
+//!   tolerance and "did you mean"), their stems, and for each stem its document count and its
+//!   best-scoring postings; deeper postings are in `x/<hash>.js`, loaded only when a query needs
+//!   more documents.
+//! - `t/<page>-<part>.<gen>.js` — the texts of up to eight documents of one page, for the
+//!   results' titles, headings and snippets; written by the page stage as each page is rendered.
+//! - `k/<hash>.js` — the pages of a topic, for the topic filter.
+//!
+//! Scores are computed here (BM25 per field, weighted title > headings > topics > body) and sent
+//! as 7-bit steps; the browser adds prefix, typo, phrase and exact-match rules on top.
+//!
+//! Building is incremental-friendly: [`SearchIndex::page`] turns one page into a [`PageDocs`] (its
+//! words counted per document, stems numbered by the shared vocabulary) plus its text parts, and
+//! [`SearchIndex::finish`] merges any set of `PageDocs` into the remaining files. `guide serve`
+//! can keep every page's `PageDocs`, replace the edited page's, and merge again without
+//! re-rendering other pages.
+
+mod encode;
+mod merge;
+pub mod page;
+pub mod text;
+mod vocab;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+pub use merge::{MIN_SCORE, STEP, TIERS, decode_postings, quantise};
+pub use page::{DocTerms, PageDocs};
+
+use crate::config::Config;
+use crate::markdown::Rendered;
+use crate::model::{PageId, Site};
+use crate::topics::Topics;
+
+/// Version of the file format, part of every name's hash.
+pub const FORMAT: u32 = 1;
+
+/// A file of the index: its path under the output folder and its bytes.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A topic as the index lists it.
+#[derive(Debug, Clone)]
+pub struct TopicEntry {
+    pub slug: String,
+    pub title: String,
+}
+
+/// The index of one build: made once, fed every page (from any thread), then finished.
+pub struct SearchIndex {
+    generation: String,
+    topics: Vec<TopicEntry>,
+    topic_ids: HashMap<String, u32>,
+    blocks: HashSet<String>,
+    vocab: vocab::Vocabulary,
+}
+
+/// Path of the manifest for these inputs (the same value [`SearchIndex::manifest_path`] gives).
+pub fn manifest_path(site: &Site, config: &Config, blocks: &HashSet<String>) -> String {
+    format!("search/index.{}.js", generation(site, config, blocks))
+}
+
+/// A hash of everything the index is made from: page bodies, titles, URLs, sections, topics,
+/// block template names and the format.
+pub fn generation(site: &Site, config: &Config, blocks: &HashSet<String>) -> String {
+    use xxhash_rust::xxh3::Xxh3;
+    let mut h = Xxh3::new();
+    let mut field = |bytes: &[u8]| {
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    field(&FORMAT.to_le_bytes());
+    field(env!("CARGO_PKG_VERSION").as_bytes());
+    for page in site.reading_order() {
+        let front = site.page_front(page);
+        field(site.page_url(page).as_bytes());
+        field(front.title.as_bytes());
+        field(section_title(site, page).as_bytes());
+        for topic in &front.topics {
+            field(topic.as_bytes());
+        }
+        field(site.page_source(page).body.as_bytes());
+    }
+    for (slug, topic) in &config.topics {
+        field(slug.as_bytes());
+        field(topic.title.as_bytes());
+    }
+    for block in blocks.iter().collect::<BTreeSet<_>>() {
+        field(block.as_bytes());
+    }
+    format!("{:016x}", h.digest())
+}
+
+/// The title of the section a page belongs to: a lesson's section, a section's parent.
+fn section_title(site: &Site, page: PageId) -> &str {
+    let section = match page {
+        PageId::Lesson(l) => Some(site.lesson(l).section),
+        PageId::Section(s) => site.section(s).parent,
+    };
+    section.map_or("", |s| &site.section(s).front.title)
+}
+
+/// A page's number in the index: stable for a given site.
+pub fn page_number(site: &Site, page: PageId) -> u32 {
+    (match page {
+        PageId::Section(s) => s.0,
+        PageId::Lesson(l) => site.sections.len() + l.0,
+    }) as u32
+}
+
+impl SearchIndex {
+    pub fn new(site: &Site, config: &Config, blocks: &HashSet<String>, topics: &Topics) -> Self {
+        let topics: Vec<TopicEntry> = topics
+            .list
+            .iter()
+            .map(|t| TopicEntry {
+                slug: t.slug.clone(),
+                title: t.title.clone(),
+            })
+            .collect();
+        Self {
+            generation: generation(site, config, blocks),
+            topic_ids: topics
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.slug.clone(), i as u32))
+                .collect(),
+            topics,
+            blocks: blocks.clone(),
+            vocab: vocab::Vocabulary::default(),
+        }
+    }
+
+    /// Where pages find the manifest, relative to the site root.
+    pub fn manifest_path(&self) -> String {
+        format!("search/index.{}.js", self.generation)
+    }
+
+    /// One page's documents, and its text parts to write now.
+    pub fn page(&self, site: &Site, page: PageId, rendered: &Rendered) -> (PageDocs, Vec<Part>) {
+        let front = site.page_front(page);
+        let mut topics = Vec::new();
+        let mut topic_text = String::new();
+        for slug in &front.topics {
+            if let Some(&id) = self.topic_ids.get(slug)
+                && !topics.contains(&id)
+            {
+                topics.push(id);
+                topic_text.push_str(&self.topics[id as usize].title);
+                topic_text.push(' ');
+                topic_text.push_str(slug);
+                topic_text.push(' ');
+            }
+        }
+        let meta = page::PageMeta {
+            number: page_number(site, page),
+            url: site.page_url(page),
+            title: &front.title,
+            section: section_title(site, page),
+            topics,
+            topic_text,
+        };
+        let blocks = |lang: &str| self.blocks.contains(lang);
+        let (docs, texts) = page::build(&meta, rendered, &blocks, &self.vocab);
+        let parts = texts
+            .into_iter()
+            .map(|(name, json)| wrap(&format!("{name}.{}", self.generation), &json))
+            .collect();
+        (docs, parts)
+    }
+
+    /// The dictionary, postings, topic lists and manifest for these pages.
+    pub fn finish(&self, pages: &[PageDocs]) -> Vec<Part> {
+        merge::merge(
+            pages,
+            &self.vocab,
+            &self.topics,
+            &format!("index.{}", self.generation),
+        )
+    }
+}
+
+/// `<kind>/<hash of payload>`.
+fn content_name(kind: &str, payload: &str) -> String {
+    format!(
+        "{kind}/{:012x}",
+        xxhash_rust::xxh3::xxh3_64(payload.as_bytes()) >> 16
+    )
+}
+
+/// A part named `name` (its path under `search/` without `.js`): a script that hands its
+/// payload (JSON) to the loader in `search.js`.
+fn wrap(name: &str, payload: &str) -> Part {
+    let mut text = String::with_capacity(payload.len() + name.len() + 24);
+    text.push_str("guideSearchPart(\"");
+    text.push_str(name);
+    text.push_str("\",");
+    // `<` only occurs inside JSON strings, where `\u003c` means the same: no `</script` or
+    // `<!--` can then appear in the file, even if a theme inlines it.
+    text.push_str(&payload.replace('<', "\\u003c"));
+    text.push_str(");\n");
+    Part {
+        path: format!("search/{name}.js"),
+        bytes: text.into_bytes(),
+    }
+}
