@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# Benchmarks `guide serve` live reload: on generated guides of several sizes, starts the server,
+# requests one lesson, then saves that lesson again and again (a changed line each time, about a
+# second apart) and polls its URL until the change is served. Prints the median and worst
+# latency from save to served change, the time from start to the first page served, and a cold
+# `guide build` for comparison; the same for `hugo server` on the same lessons when `hugo` is
+# installed, with the ratio of the medians.
+#
+# Usage: scripts/bench-serve.sh
+# Environment:
+#   BENCH_SIZES  lesson counts to generate (default "1000 10000")
+#   BENCH_SAVES  saves measured per server (default 20)
+#   BENCH_GAP    seconds from one save to the next (default 1)
+#   BENCH_SEED   seed for the generated text (default 1)
+#   GUIDE_BIN    an already built `guide` binary to measure instead of building this checkout
+set -euo pipefail
+export LC_ALL=C
+
+[[ -n ${EPOCHREALTIME:-} ]] || {
+    echo "bench-serve: needs bash 5 or newer" >&2
+    exit 1
+}
+
+sizes=${BENCH_SIZES:-"1000 10000"}
+saves=${BENCH_SAVES:-20}
+gap=${BENCH_GAP:-1}
+seed=${BENCH_SEED:-1}
+
+die() {
+    echo "bench-serve: $*" >&2
+    exit 1
+}
+
+[[ $saves =~ ^[1-9][0-9]*$ ]] || die "BENCH_SAVES must be a whole number >= 1, got '$saves'"
+[[ $gap =~ ^[0-9]+([.][0-9]+)?$ ]] || die "BENCH_GAP must be a number of seconds, got '$gap'"
+[[ $seed =~ ^[0-9]+$ ]] || die "BENCH_SEED must be a whole number, got '$seed'"
+read -r -a size_list <<<"$sizes"
+((${#size_list[@]} > 0)) || die "BENCH_SIZES is empty"
+for size in "${size_list[@]}"; do
+    [[ $size =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZES must hold whole numbers >= 1, got '$size'"
+done
+command -v curl >/dev/null || die "curl is missing; it polls the servers"
+
+repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+target=${CARGO_TARGET_DIR:-$repo/target}
+case $target in
+/*) ;;
+*) target=$repo/$target ;;
+esac
+
+echo "building release binaries..." >&2
+if [[ -n ${GUIDE_BIN:-} ]]; then
+    (cd -- "$repo" && cargo build --quiet --release --example gencorpus)
+    guide=$GUIDE_BIN
+else
+    (cd -- "$repo" && cargo build --quiet --release --example gencorpus --bin guide)
+    guide=$target/release/guide
+fi
+gencorpus=$target/release/examples/gencorpus
+[[ -x $guide ]] || die "no guide binary at $guide"
+[[ -x $gencorpus ]] || die "no gencorpus binary at $gencorpus"
+
+hugo_bin=$(command -v hugo || true)
+if [[ -n $hugo_bin ]]; then
+    # The Hugo site is the one scripts/bench.sh builds, so that both benchmarks compare the same.
+    eval "$(sed -n '/^make_hugo_site() {$/,/^}$/p' "$repo/scripts/bench.sh")"
+    declare -F make_hugo_site >/dev/null || die "cannot find make_hugo_site in scripts/bench.sh"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/guide-bench-serve.XXXXXX")
+server_pid=
+stop_server() {
+    if [[ -n $server_pid ]]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+        server_pid=
+    fi
+}
+cleanup() {
+    stop_server
+    rm -rf -- "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+now_ms() {
+    local t=${EPOCHREALTIME/[,.]/}
+    echo $((t / 1000))
+}
+
+# Fetches a URL; sets `body` (empty when the server does not answer).
+fetch() {
+    body=$(curl --silent --max-time 5 -- "$1" 2>/dev/null) || body=
+}
+
+# Polls `url` until its body contains `needle`, for at most `limit` seconds; returns 1 on timeout.
+wait_for_text() {
+    local url=$1 needle=$2 limit=$3 deadline
+    deadline=$(($(now_ms) + limit * 1000))
+    while :; do
+        fetch "$url"
+        [[ $body == *"$needle"* ]] && return 0
+        (($(now_ms) < deadline)) || return 1
+    done
+}
+
+# Waits until the server's log holds a line matching `pattern`; prints that line.
+wait_for_log() {
+    local log=$1 pattern=$2 limit=$3 deadline line
+    deadline=$(($(now_ms) + limit * 1000))
+    while :; do
+        line=$(grep -m1 -E -- "$pattern" "$log" 2>/dev/null || true)
+        if [[ -n $line ]]; then
+            echo "$line"
+            return 0
+        fi
+        kill -0 "$server_pid" 2>/dev/null || return 1
+        (($(now_ms) < deadline)) || return 1
+        sleep 0.01
+    done
+}
+
+free_port() {
+    local port
+    for ((port = 20000 + RANDOM % 20000; ; port++)); do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return
+        fi
+    done
+}
+
+median() {
+    printf '%s\n' "$@" | sort -n | awk '
+        { v[NR] = $1 }
+        END {
+            if (NR % 2) printf "%.0f", v[(NR + 1) / 2]
+            else printf "%.0f", (v[NR / 2] + v[NR / 2 + 1]) / 2
+        }'
+}
+
+worst() {
+    printf '%s\n' "$@" | sort -n | tail -n 1
+}
+
+# The lesson file with a marker line after its front matter: `save_lesson FILE MARKER` rewrites
+# the file in place (truncate and write, as most editors do) with the marker line changed.
+lesson_head=
+lesson_tail=
+load_lesson() {
+    local file=$1 close
+    close=$(awk '/^\+\+\+$/ { n++; if (n == 2) { print NR; exit } }' "$file")
+    [[ -n $close ]] || die "no front matter in $file"
+    lesson_head=$(sed -n "1,${close}p" "$file")
+    lesson_tail=$(sed -n "$((close + 1)),\$p" "$file")
+}
+save_lesson() {
+    printf '%s\n\nEdited: %s.\n%s\n' "$lesson_head" "$2" "$lesson_tail" >"$1"
+}
+
+# Measures one running server: warms it up, then saves `saves` times and polls for each change.
+# Sets `latencies` (ms).
+measure_saves() {
+    local file=$1 url=$2 label=$3 i marker start next t0 t1
+    # A first save, not counted, until the server shows it: it is watching from then on.
+    for i in 1 2 3 4 5; do
+        marker="warmup-$label-$i-$RANDOM"
+        save_lesson "$file" "$marker"
+        wait_for_text "$url" "$marker" 10 && break
+        ((i < 5)) || die "$label never served a save of $file"
+    done
+    sleep "$gap"
+    latencies=()
+    start=$(now_ms)
+    for ((i = 1; i <= saves; i++)); do
+        marker="bench-$label-$i-$RANDOM$RANDOM"
+        t0=$(now_ms)
+        save_lesson "$file" "$marker"
+        wait_for_text "$url" "$marker" 60 || die "$label: save $i was not served within 60 s"
+        t1=$(now_ms)
+        latencies+=($((t1 - t0)))
+        next=$(awk -v s="$start" -v i="$i" -v g="$gap" 'BEGIN { printf "%d", s + i * g * 1000 }')
+        while (($(now_ms) < next)); do
+            sleep 0.05
+        done
+    done
+}
+
+rows=()
+row() {
+    rows+=("$(printf '%-8s %-6s %12s %12s %12s %12s %11s' "$@")")
+}
+
+for size in "${size_list[@]}"; do
+    corpus=$work/corpus-$size
+    echo "generating $size lessons..." >&2
+    "$gencorpus" --lessons "$size" --out "$corpus" --seed "$seed" >/dev/null
+    rel=$(cd -- "$corpus/content" && find . -name '*.md' ! -name '_index.md' | sort | sed -n 1p)
+    rel=${rel#./}
+    [[ -n $rel ]] || die "no lesson in the generated guide"
+    page=${rel%.md}.html
+
+    echo "guide build, $size lessons, cold..." >&2
+    rm -rf -- "$corpus/.guide-cache" "$work/out"
+    t0=$(now_ms)
+    "$guide" build --root "$corpus" --out "$work/out" >/dev/null 2>&1 || die "guide build failed"
+    cold_build=$(($(now_ms) - t0))
+    rm -rf -- "$work/out" "$work/.out.previous" "$corpus/.guide-cache"
+
+    echo "guide serve, $size lessons: $saves saves of $rel..." >&2
+    log=$work/guide-$size.log
+    t0=$(now_ms)
+    "$guide" serve --root "$corpus" --port 0 2>"$log" &
+    server_pid=$!
+    line=$(wait_for_log "$log" '^serving .* at http://' 300) || {
+        cat -- "$log" >&2
+        die "guide serve did not start"
+    }
+    base=$(grep -o 'http://[0-9.:]*/' <<<"$line" | sed -n 1p)
+    wait_for_text "$base$page" "</html>" 60 || die "guide serve does not serve $page"
+    first_page=$(($(now_ms) - t0))
+    # The server renders every page once in the background to find errors; measure the saves
+    # once it is done, as an author's later saves are.
+    wait_for_log "$log" '^checked all ' 600 >/dev/null ||
+        echo "note: guide serve did not log its background check; measuring anyway" >&2
+    load_lesson "$corpus/content/$rel"
+    measure_saves "$corpus/content/$rel" "$base$page" "guide-$size"
+    guide_latencies=("${latencies[@]}")
+    guide_median=$(median "${guide_latencies[@]}")
+    row "$size" guide "$first_page" "$cold_build" "$guide_median" "$(worst "${guide_latencies[@]}")" ""
+    if grep -q 'still serving the last good build' "$log"; then
+        echo "note: guide serve refused $(grep -c 'still serving the last good build' "$log") half-written save(s) at $size lessons" >&2
+    fi
+    stop_server
+    # The saves changed the lesson; start Hugo from the same text as the guide did.
+    printf '%s\n%s\n' "$lesson_head" "$lesson_tail" >"$corpus/content/$rel"
+
+    if [[ -n $hugo_bin ]]; then
+        site=$work/hugo-$size
+        make_hugo_site "$corpus" "$site"
+        echo "hugo server, $size lessons: $saves saves of $rel..." >&2
+        log=$work/hugo-$size.log
+        port=$(free_port)
+        t0=$(now_ms)
+        "$hugo_bin" server --source "$site" --bind 127.0.0.1 --port "$port" \
+            --baseURL "http://127.0.0.1:$port/" --appendPort=false --disableLiveReload \
+            >"$log" 2>&1 &
+        server_pid=$!
+        wait_for_log "$log" 'Web Server is available' 600 >/dev/null || {
+            tail -n 40 -- "$log" >&2
+            die "hugo server did not start"
+        }
+        url=http://127.0.0.1:$port/$page
+        wait_for_text "$url" "</html>" 60 || die "hugo server does not serve $page"
+        hugo_first=$(($(now_ms) - t0))
+        load_lesson "$site/content/$rel"
+        measure_saves "$site/content/$rel" "$url" "hugo-$size"
+        hugo_median=$(median "${latencies[@]}")
+        ratio=$(awk -v h="$hugo_median" -v g="$guide_median" 'BEGIN { if (g > 0) printf "%.1fx", h / g; else print "-" }')
+        row "$size" hugo "$hugo_first" "" "$hugo_median" "$(worst "${latencies[@]}")" "$ratio"
+        stop_server
+        rm -rf -- "$site"
+    fi
+    rm -rf -- "$corpus"
+done
+
+echo
+echo "$saves saves per server, ${gap} s apart; latency from the save to the change being served"
+printf '%-8s %-6s %12s %12s %12s %12s %11s\n' lessons tool "1st page ms" "cold build" "median ms" "worst ms" "hugo/guide"
+printf '%s\n' "${rows[@]}"
+if [[ -z $hugo_bin ]]; then
+    echo "(hugo is not on PATH: install it to compare)"
+fi
