@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::config::{serde_message, toml_diagnostic};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, line_col};
 
 /// Front matter exactly as the author wrote it; nothing derived.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -99,7 +99,12 @@ pub fn parse(file: &str, split: &Split<'_>) -> Result<FrontMatter, Diagnostic> {
                 let message = yaml_message(&e.to_string(), line_offset);
                 let d = serde_message(file, &message);
                 match e.location() {
-                    Some(loc) => d.at(loc.line() + line_offset, loc.column()),
+                    // From the byte offset: YAML also breaks lines at a lone `\r`, U+0085,
+                    // U+2028 and U+2029, so its own line numbers can run past the file's.
+                    Some(loc) => {
+                        let (line, col) = line_col(split.front, loc.index());
+                        d.at(line + line_offset, col)
+                    }
                     None => d.at(split.front_line, 1),
                 }
             })?
