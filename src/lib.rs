@@ -15,6 +15,7 @@ pub mod highlight;
 pub mod init;
 pub mod links;
 pub mod load;
+pub mod locate;
 pub mod markdown;
 pub mod model;
 pub mod nav;
