@@ -1453,6 +1453,55 @@ fn lesson_shows_each_of_its_tracks_with_previous_and_next() {
 }
 
 #[test]
+fn every_track_is_linked_from_the_landing_page_and_from_every_sidebar() {
+    let (_guide, site) = built();
+    let tracks = ["tracks/dev-to-it.html", "tracks/dev-to-pm.html"];
+    assert_eq!(region_targets(&site, "index.html", "tracks"), tracks);
+    let landing = site.page("index.html");
+    let listing = region(&landing, "index.html", "tracks");
+    assert_in_order(
+        &text_of(listing),
+        &[
+            "From developer to IT manager",
+            "4 lessons",
+            "Operations first, then money.",
+            "From developer to product manager",
+        ],
+    );
+    // Also from pages that belong to no track, at every depth, and from the track pages.
+    for page in [
+        "index.html",
+        "product/glossary.html",
+        "ops/deep/runbooks.html",
+        "topics/devops.html",
+        "tracks/dev-to-pm.html",
+    ] {
+        let html = site.page(page);
+        let sidebar = region(&html, page, "sidebar");
+        let linked: Vec<String> = hrefs(sidebar).iter().map(|h| target_of(page, h)).collect();
+        for track in tracks {
+            assert!(
+                linked.iter().any(|l| l == track),
+                "{page}: the sidebar does not link {track}"
+            );
+        }
+    }
+
+    let guide = web();
+    let book = guide.read("book.toml");
+    let without = &book[..book.find("[tracks.").unwrap()];
+    guide.write("book.toml", without);
+    guide.build().ok();
+    let site = guide.out();
+    assert!(element_by_id(&site.page("index.html"), "tracks").is_none());
+    assert!(
+        !site
+            .page("product/glossary.html")
+            .contains("Learning tracks")
+    );
+}
+
+#[test]
 fn unknown_lesson_in_a_track_is_an_error_at_its_book_toml_line() {
     let guide = web();
     edit(
