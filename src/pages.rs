@@ -661,7 +661,9 @@ fn dedupe(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
     errors.sort_by(|a, b| {
         (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message))
     });
-    errors.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.message == b.message);
+    errors.dedup_by(|a, b| {
+        a.file == b.file && a.line == b.line && a.col == b.col && a.message == b.message
+    });
     errors
 }
 

@@ -150,7 +150,7 @@ fuzz_target!(|data: &[u8]| {
     for l in &out.links {
         at("link", l.line, l.col);
     }
-    for i in &out.issues {
+    for i in out.issues.iter().chain(&out.unsafe_markup) {
         at("issue", i.line, i.col);
     }
     if let Some((line, col)) = out.raw_html {
