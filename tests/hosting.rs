@@ -31,7 +31,7 @@ fn require() -> bool {
 /// nginx: `GUIDE_NGINX`, else Debian's `/usr/sbin/nginx`, else `nginx` on `PATH`.
 fn find_nginx() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("GUIDE_NGINX").filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(p));
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
     }
     let debian = Path::new("/usr/sbin/nginx");
     if debian.is_file() {
@@ -80,13 +80,20 @@ struct Nginx {
 }
 
 impl Nginx {
-    /// Starts nginx on a free port, or `None` (skipped) when it is not installed.
-    fn start(site: &Path, dir: &Path) -> Option<Nginx> {
+    /// The bundled guide built and served by a new nginx on a free port, or `None` (skipped)
+    /// when nginx is not installed.
+    fn serve_bundled() -> Option<(Built, Nginx)> {
         let Some(program) = find_nginx() else {
             assert!(!require(), "nginx not found");
             println!("skipped: nginx not found");
             return None;
         };
+        let site = build_bundled();
+        let nginx = Nginx::start(&program, &site.out, &site.dir.path().join("nginx"));
+        Some((site, nginx))
+    }
+
+    fn start(program: &Path, site: &Path, dir: &Path) -> Nginx {
         fs::create_dir_all(dir).expect("nginx folder");
         let site = site.canonicalize().expect("site folder");
         let location =
@@ -122,7 +129,7 @@ impl Nginx {
             );
             let conf_path = dir.join("nginx.conf");
             fs::write(&conf_path, conf).expect("write nginx.conf");
-            let mut child = Command::new(&program)
+            let mut child = Command::new(program)
                 .arg("-p")
                 .arg(dir)
                 .arg("-e")
@@ -147,11 +154,11 @@ impl Nginx {
                     break;
                 }
                 if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Some(Nginx {
+                    return Nginx {
                         child,
                         dir: dir.to_path_buf(),
                         port,
-                    });
+                    };
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
@@ -321,8 +328,7 @@ fn with_browser(name: &str, test: impl FnOnce(&mut Browser) -> Result<String, St
 
 #[test]
 fn bundled_guide_behind_nginx_under_a_sub_path_has_no_broken_link_and_no_error() {
-    let site = build_bundled();
-    let Some(nginx) = Nginx::start(&site.out, &site.dir.path().join("nginx")) else {
+    let Some((site, nginx)) = Nginx::serve_bundled() else {
         return;
     };
     with_browser("nginx-crawl", |b| {
@@ -373,8 +379,7 @@ fn bundled_guide_behind_nginx_under_a_sub_path_has_no_broken_link_and_no_error()
 
 #[test]
 fn not_found_behind_nginx_is_the_styled_404_page_at_any_depth() {
-    let site = build_bundled();
-    let Some(nginx) = Nginx::start(&site.out, &site.dir.path().join("nginx")) else {
+    let Some((_site, nginx)) = Nginx::serve_bundled() else {
         return;
     };
     with_browser("nginx-404", |b| {
@@ -500,8 +505,7 @@ fn search_finds(b: &mut Browser, base: &str, query: &str) -> Result<usize, Strin
 #[test]
 #[ignore = "needs the search UI"]
 fn search_returns_results_behind_nginx_and_from_disk() {
-    let site = build_bundled();
-    let Some(nginx) = Nginx::start(&site.out, &site.dir.path().join("nginx")) else {
+    let Some((site, nginx)) = Nginx::serve_bundled() else {
         return;
     };
     with_browser("search", |b| {
