@@ -484,11 +484,7 @@ fn search_finds(b: &mut Browser, base: &str, query: &str) -> Result<usize, Strin
     b.navigate(&format!("{base}index.html"))?;
     b.take_problems();
     b.click("input#search")?;
-    b.evaluate(&format!(
-        "(() => {{ const i = document.querySelector('input#search'); i.value = {}; \
-          i.dispatchEvent(new Event('input', {{ bubbles: true }})); return true; }})()",
-        serde_json::to_string(query).unwrap_or_default()
-    ))?;
+    b.call("Input.insertText", serde_json::json!({ "text": query }))?;
     let count = b
         .wait_for(
             "document.querySelectorAll('#search-results a').length",
