@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::links::{LinkIndex, split_fragment};
+use crate::locate;
 use crate::markdown;
 use crate::model::{LessonId, PageId, Site};
 use crate::suggest;
@@ -179,6 +180,7 @@ fn resolve_lists<'s>(
                     Err(help) => errors.push(front_matter_error(
                         site,
                         LessonId(i),
+                        key,
                         entry,
                         format!("`{key}` names `{entry}`, which is not a lesson of the guide"),
                         help,
@@ -224,6 +226,7 @@ pub fn resolve_lesson(
 pub fn front_matter_error(
     site: &Site,
     lesson: LessonId,
+    key: &str,
     value: &str,
     message: String,
     help: Option<String>,
@@ -236,22 +239,11 @@ pub fn front_matter_error(
         .map(|l| l.len() + 1)
         .sum::<usize>();
     let d = Diagnostic::error(&source.path, message).help_opt(help);
-    match locate(&text[..front_end.min(text.len())], value) {
+    let front = text.get(..front_end).unwrap_or(&text);
+    match locate::value_in(front, None, key, value) {
         Some((line, col)) => d.at(line, col).with_source(&text),
         None => d.at(1, 1).with_source(&text),
     }
-}
-
-/// Line and column of the first quoted occurrence of `value` in `text`.
-pub fn locate(text: &str, value: &str) -> Option<(usize, usize)> {
-    for quote in ['"', '\''] {
-        let needle = format!("{quote}{value}{quote}");
-        if let Some(at) = text.find(&needle) {
-            return Some(crate::diagnostics::line_col(text, at + 1));
-        }
-    }
-    text.find(value)
-        .map(|at| crate::diagnostics::line_col(text, at))
 }
 
 /// Every cycle of prerequisites, each reported once with every lesson in it.
@@ -310,6 +302,7 @@ fn cycles(site: &Site, prerequisites: &[Vec<LessonId>]) -> Vec<Diagnostic> {
             front_matter_error(
                 site,
                 first,
+                "prerequisites",
                 &format!("{next}.md"),
                 format!("prerequisites form a cycle: {}", names.join(" → ")),
                 Some(
@@ -332,6 +325,8 @@ fn tracks(
     let mut diags = Vec::new();
     let mut tracks = Vec::new();
     for (slug, track) in &config.tracks {
+        let table = format!("tracks.{slug}");
+        let at = |path: &str| locate::value_in(book, Some(&table), "lessons", path);
         let mut lessons = Vec::new();
         for entry in &track.lessons {
             match resolve_lesson(site, index, entry) {
@@ -344,7 +339,7 @@ fn tracks(
                         ),
                     )
                     .help_opt(help);
-                    diags.push(match locate(book, entry) {
+                    diags.push(match at(entry) {
                         Some((line, col)) => d.at(line, col).with_source(book),
                         None => d,
                     });
@@ -367,7 +362,7 @@ fn tracks(
                         ),
                     )
                     .help("move the prerequisite earlier in the track");
-                    diags.push(match locate(book, &path) {
+                    diags.push(match at(&path) {
                         Some((line, col)) => d.at(line, col).with_source(book),
                         None => d,
                     });

@@ -15,6 +15,7 @@ pub mod highlight;
 pub mod init;
 pub mod links;
 pub mod load;
+pub mod locate;
 pub mod markdown;
 pub mod model;
 pub mod nav;
@@ -171,7 +172,6 @@ pub fn prepare(
         diags.push(d);
         Failure::Guide(std::mem::take(&mut diags).sorted())
     })?;
-    pages::set_globals(&mut theme, &site, &config);
     clock.lap("theme");
 
     let book_text = std::fs::read_to_string(config::config_path(root)).unwrap_or_default();
@@ -179,6 +179,7 @@ pub fn prepare(
     let (crossrefs, link_diags) = graph::build(&site, &config, &index, &book_text);
     diags.extend(link_diags);
     clock.lap("link");
+    pages::set_globals(&mut theme, &site, &config, &crossrefs);
     Ok(Prepared {
         config,
         site,

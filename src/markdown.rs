@@ -68,6 +68,9 @@ pub struct Rendered {
     pub issues: Vec<MarkdownIssue>,
     /// Line and column of the first raw HTML in the body, if any (refused with `allow-html = false`).
     pub raw_html: Option<(usize, usize)>,
+    /// Markup that can run script without raw HTML: heading attributes other than id and class,
+    /// and `javascript:`-like link and image URLs (refused with `allow-html = false`).
+    pub unsafe_markup: Vec<MarkdownIssue>,
     /// Where each heading's text is in `plain_text` (one per entry of `headings`), so that the
     /// text under each heading can be cut out for the search index without parsing again.
     pub heading_spans: Vec<Range<usize>>,
@@ -293,6 +296,7 @@ struct Writer<'a> {
     links: Vec<OutLink>,
     issues: Vec<MarkdownIssue>,
     raw_html: Option<(usize, usize)>,
+    unsafe_markup: Vec<MarkdownIssue>,
     used_ids: HashSet<String>,
     next_suffix: HashMap<String, usize>,
     heading: Option<OpenHeading>,
@@ -323,6 +327,7 @@ impl<'a> Writer<'a> {
             links: Vec::new(),
             issues: Vec::new(),
             raw_html: None,
+            unsafe_markup: Vec::new(),
             used_ids: HashSet::new(),
             next_suffix: HashMap::new(),
             heading: None,
@@ -351,6 +356,7 @@ impl<'a> Writer<'a> {
             word_count,
             issues: self.issues,
             raw_html: self.raw_html,
+            unsafe_markup: self.unsafe_markup,
             heading_spans: self.heading_spans,
             code_blocks: self.code_spans,
         }
@@ -446,17 +452,30 @@ impl<'a> Writer<'a> {
             } => {
                 self.open_block();
                 let (line, col) = self.index.locate(range.start);
+                let attrs: Vec<(String, Option<String>)> = attrs
+                    .into_iter()
+                    .filter(|(name, _)| {
+                        !name.eq_ignore_ascii_case("id") && !name.eq_ignore_ascii_case("class")
+                    })
+                    .map(|(name, value)| (String::from(name), value.map(String::from)))
+                    .collect();
+                for (name, _) in &attrs {
+                    self.unsafe_markup.push(MarkdownIssue {
+                        line,
+                        col,
+                        message: format!("heading attribute `{name}` is not allowed in this guide"),
+                        help: Some(
+                            "only `{#id .class}` are allowed in headings; \
+                             or set [build] allow-html = true in book.toml"
+                                .into(),
+                        ),
+                    });
+                }
                 self.heading = Some(OpenHeading {
                     level: level as u8,
                     explicit_id: id.filter(|id| !id.is_empty()).map(String::from),
                     classes: classes.into_iter().map(String::from).collect(),
-                    attrs: attrs
-                        .into_iter()
-                        .filter(|(name, _)| {
-                            !name.eq_ignore_ascii_case("id") && !name.eq_ignore_ascii_case("class")
-                        })
-                        .map(|(name, value)| (String::from(name), value.map(String::from)))
-                        .collect(),
+                    attrs,
                     html_start: self.html.len(),
                     plain_start: self.plain.len(),
                     text: String::new(),
@@ -800,6 +819,18 @@ impl<'a> Writer<'a> {
             LinkType::Email => format!("mailto:{dest}"),
             _ => dest.into_string(),
         };
+        if let Some(scheme) = crate::urls::script_scheme(&dest, is_image) {
+            self.unsafe_markup.push(MarkdownIssue {
+                line,
+                col,
+                message: format!("`{scheme}` URLs are not allowed in this guide"),
+                help: Some(
+                    "link to a page or an http(s) address; \
+                     or set [build] allow-html = true in book.toml"
+                        .into(),
+                ),
+            });
+        }
         let link = OutLink {
             dest,
             is_image,
@@ -1239,6 +1270,19 @@ mod tests {
                 .contains("<input disabled=\"\" type=\"checkbox\"/>\ntodo")
         );
         assert!(out.html.contains("<del>gone</del>"));
+    }
+
+    #[test]
+    fn script_urls_and_heading_attributes_are_marked_unsafe() {
+        let out = md("[a](javascript:x(1)) ![i](javascript:y('i'))\n\n## T {onclick=z}\n");
+        let at: Vec<(usize, usize)> = out.unsafe_markup.iter().map(|i| (i.line, i.col)).collect();
+        assert_eq!(at, [(1, 1), (1, 22), (3, 1)], "{:?}", out.unsafe_markup);
+        assert!(out.unsafe_markup[2].message.contains("`onclick`"));
+        assert!(
+            md("[a](x.html) ![i](data:image/png,x)\n## T {#t .c}\n")
+                .unsafe_markup
+                .is_empty()
+        );
     }
 
     #[test]

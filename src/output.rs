@@ -138,7 +138,7 @@ impl Staging {
         remove_stale(&parent, &name);
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
         if dir.exists() {
-            std::fs::remove_dir_all(&dir)?;
+            remove_tree(&dir)?;
         }
         let previous = previous_dir(&out);
         let reused = previous.join(MARKER).is_file() && std::fs::rename(&previous, &dir).is_ok();
@@ -229,7 +229,7 @@ impl Drop for Staging {
                 return;
             }
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = remove_tree(&self.dir);
     }
 }
 
@@ -258,17 +258,26 @@ impl Sink for Staging {
     }
 }
 
-/// Removes a folder tree, its top-level entries in parallel (a site has many files).
+/// Removes a folder tree, its top-level entries in parallel (a site has many files) and the
+/// marker last: a build killed half-way leaves a folder that still shows it is guide's, which
+/// the next build removes.
 fn remove_tree(dir: &Path) -> io::Result<()> {
     use rayon::prelude::*;
     let entries: Vec<_> = std::fs::read_dir(dir)?.flatten().collect();
-    entries.par_iter().try_for_each(|entry| {
-        if entry.file_type()?.is_dir() {
-            std::fs::remove_dir_all(entry.path())
-        } else {
-            std::fs::remove_file(entry.path())
-        }
-    })?;
+    entries
+        .par_iter()
+        .filter(|entry| entry.file_name() != MARKER)
+        .try_for_each(|entry| {
+            if entry.file_type()?.is_dir() {
+                std::fs::remove_dir_all(entry.path())
+            } else {
+                std::fs::remove_file(entry.path())
+            }
+        })?;
+    match std::fs::remove_file(dir.join(MARKER)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
     std::fs::remove_dir(dir)
 }
 
@@ -283,7 +292,9 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
     Err(io::Error::other("atomic exchange is not available"))
 }
 
-/// Removes staging and old folders left by builds that were killed, when they carry the marker.
+/// Removes staging and old folders left by builds that were killed: those that carry the marker,
+/// and empty ones (killed between creating the folder and writing the marker). Folders of a
+/// build still running beside this one are left alone.
 fn remove_stale(parent: &Path, name: &str) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
@@ -292,12 +303,31 @@ fn remove_stale(parent: &Path, name: &str) {
     let old = format!(".{name}.old-");
     for entry in entries.flatten() {
         let file = entry.file_name().to_string_lossy().into_owned();
-        if (file.starts_with(&staging) || file.starts_with(&old))
-            && entry.path().join(MARKER).is_file()
-        {
-            let _ = std::fs::remove_dir_all(entry.path());
+        let Some(pid) = file
+            .strip_prefix(&staging)
+            .or_else(|| file.strip_prefix(&old))
+        else {
+            continue;
+        };
+        if is_running(pid) {
+            continue;
+        }
+        if entry.path().join(MARKER).is_file() {
+            let _ = remove_tree(&entry.path());
+        } else {
+            let _ = std::fs::remove_dir(entry.path());
         }
     }
+}
+
+/// Whether `pid` names another process that is still running (known on Linux only).
+fn is_running(pid: &str) -> bool {
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    pid != std::process::id()
+        && Path::new("/proc/self").exists()
+        && Path::new("/proc").join(pid.to_string()).exists()
 }
 
 #[cfg(test)]

@@ -135,6 +135,17 @@ struct SiteContext<'a> {
     authors: &'a [String],
     search: bool,
     site_url: String,
+    /// Every learning track, so the landing page and the sidebar can link them.
+    tracks: Vec<TrackItem<'a>>,
+}
+
+/// A learning track as every page sees it.
+#[derive(Debug, Serialize)]
+struct TrackItem<'a> {
+    title: &'a str,
+    url: &'a str,
+    description: &'a str,
+    count: usize,
 }
 
 pub(crate) fn reading_time(words: usize) -> usize {
@@ -142,7 +153,7 @@ pub(crate) fn reading_time(words: usize) -> usize {
 }
 
 /// Sets `site`, `nav`, `assets` and `generator` on the theme's global context.
-pub fn set_globals(theme: &mut Theme, site: &Site, config: &Config) {
+pub fn set_globals(theme: &mut Theme, site: &Site, config: &Config, crossrefs: &Crossrefs) {
     let assets: std::collections::BTreeMap<String, String> = theme
         .asset_map()
         .into_iter()
@@ -155,6 +166,16 @@ pub fn set_globals(theme: &mut Theme, site: &Site, config: &Config) {
         authors: &config.book.authors,
         search: config.search.enabled,
         site_url: config.site_url(),
+        tracks: crossrefs
+            .tracks
+            .iter()
+            .map(|t| TrackItem {
+                title: &t.title,
+                url: &t.url,
+                description: &t.description,
+                count: t.lessons.len(),
+            })
+            .collect(),
     };
     let globals = theme.tera.global_context();
     globals.insert("site", &site_ctx);
@@ -640,7 +661,9 @@ fn dedupe(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
     errors.sort_by(|a, b| {
         (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message))
     });
-    errors.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.message == b.message);
+    errors.dedup_by(|a, b| {
+        a.file == b.file && a.line == b.line && a.col == b.col && a.message == b.message
+    });
     errors
 }
 

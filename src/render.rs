@@ -106,6 +106,13 @@ impl<'a> MarkdownStage<'a> {
                     .help("write it in Markdown, or set [build] allow-html = true in book.toml"),
             );
         }
+        if !self.allow_html {
+            diags.extend(rendered.unsafe_markup.iter().map(|issue| {
+                Diagnostic::error(&source.path, issue.message.clone())
+                    .at(issue.line, issue.col)
+                    .help_opt(issue.help.clone())
+            }));
+        }
         (rendered, with_sources(self.site, page, diags))
     }
 

@@ -64,14 +64,22 @@ impl Theme {
         if dir.is_dir() {
             collect_disk(root, &dir, &mut files)?;
         } else if name != "default" {
-            return Err(Diagnostic::error(
+            let d = Diagnostic::error(
                 "book.toml",
                 format!(
                     "theme `{name}` not found: there is no folder {}",
                     display_path(root, &dir)
                 ),
             )
-            .help("create that folder, or set [build] theme = \"default\""));
+            .help("create that folder, or set [build] theme = \"default\"");
+            let book =
+                std::fs::read_to_string(crate::config::config_path(root)).unwrap_or_default();
+            return Err(
+                match crate::locate::value_in(&book, Some("build"), "theme", name) {
+                    Some((line, col)) => d.at(line, col).with_source(&book),
+                    None => d,
+                },
+            );
         }
 
         let mut tera = Tera::new();
@@ -217,19 +225,31 @@ fn template_error(origins: &BTreeMap<String, (String, String)>, e: &tera::Error)
         ErrorKind::CircularExtend {
             tpl,
             inheritance_chain,
-        } => Diagnostic::error(
-            origin(tpl),
-            format!(
-                "templates extend each other in a circle: {}",
-                inheritance_chain.join(" → ")
+        } => at_tag(
+            origins,
+            Diagnostic::error(
+                origin(tpl),
+                format!(
+                    "templates extend each other in a circle: {}",
+                    inheritance_chain.join(" → ")
+                ),
             ),
+            tpl,
+            "extends",
+            inheritance_chain,
         ),
-        ErrorKind::CircularInclude { tpl, include_chain } => Diagnostic::error(
-            origin(tpl),
-            format!(
-                "templates include each other in a circle: {}",
-                include_chain.join(" → ")
+        ErrorKind::CircularInclude { tpl, include_chain } => at_tag(
+            origins,
+            Diagnostic::error(
+                origin(tpl),
+                format!(
+                    "templates include each other in a circle: {}",
+                    include_chain.join(" → ")
+                ),
             ),
+            tpl,
+            "include",
+            include_chain,
         ),
         ErrorKind::Msg(text) => match parse_reports(text).into_iter().next() {
             Some((name, line, col, message)) => Diagnostic::error(origin(&name), message)
@@ -238,6 +258,32 @@ fn template_error(origins: &BTreeMap<String, (String, String)>, e: &tera::Error)
             None => Diagnostic::error("templates", format!("template error: {text}")),
         },
         _ => Diagnostic::error("templates", format!("template error: {e}")),
+    }
+}
+
+/// Places `d` at the first `{% <tag> "<name>" %}` in template `tpl` naming one of `names`.
+fn at_tag(
+    origins: &BTreeMap<String, (String, String)>,
+    d: Diagnostic,
+    tpl: &str,
+    tag: &str,
+    names: &[String],
+) -> Diagnostic {
+    let Some((_, text)) = origins.get(tpl) else {
+        return d;
+    };
+    let found = text.lines().enumerate().find_map(|(i, line)| {
+        let start = line.find("{%")?;
+        let rest = line[start + 2..].trim_start_matches(['-', ' ']);
+        let rest = rest.strip_prefix(tag)?.trim_start();
+        let named = names
+            .iter()
+            .any(|n| rest.starts_with(&format!("\"{n}\"")) || rest.starts_with(&format!("'{n}'")));
+        named.then(|| (i + 1, line[..start].chars().count() + 1))
+    });
+    match found {
+        Some((line, col)) => d.at(line, col).with_source(text),
+        None => d,
     }
 }
 

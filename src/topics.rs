@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::graph::{front_matter_error, locate};
+use crate::graph::front_matter_error;
+use crate::locate;
 use crate::model::{LessonId, PageId, Site};
 use crate::suggest;
 
@@ -57,6 +58,7 @@ impl Topics {
                 let mut d = front_matter_error(
                     site,
                     lessons[0],
+                    "topics",
                     slug,
                     format!("topic `{slug}` is not declared in book.toml"),
                     Some(help),
@@ -83,7 +85,7 @@ impl Topics {
                     format!("topic `{slug}` is declared but no lesson uses it"),
                 )
                 .help("add it to some lesson's `topics`, or remove its table from book.toml");
-                diags.push(match locate(book, &format!("topics.{slug}")) {
+                diags.push(match locate::table(book, &format!("topics.{slug}")) {
                     Some((line, col)) => d.at(line, col).with_source(book),
                     None => d,
                 });

@@ -64,9 +64,51 @@ pub fn is_external(dest: &str) -> bool {
     }
 }
 
+/// The scheme of a link destination that runs script or opens a document made from the URL
+/// itself (`javascript:`, `vbscript:`, `data:`), read as browsers do: tabs and newlines inside
+/// and control characters and spaces around it are ignored, case does not matter. `data:` URLs of
+/// images are left alone (an `<img>` runs no script).
+pub fn script_scheme(dest: &str, is_image: bool) -> Option<&'static str> {
+    let cleaned: String = dest
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "vbscript:", "data:"]
+        .into_iter()
+        .find(|s| cleaned.starts_with(s) && !(is_image && *s == "data:"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_schemes_are_found_as_browsers_read_them() {
+        for dest in [
+            "javascript:alert(1)",
+            " JavaScript:x",
+            "java\tscript:x",
+            "\u{1}javascript:x",
+            "vbscript:x",
+            "data:text/html,<script>x</script>",
+        ] {
+            assert!(script_scheme(dest, false).is_some(), "{dest:?}");
+        }
+        for dest in [
+            "https://example.com/javascript:x",
+            "page.html#javascript:x",
+            "javascript.html",
+            "mailto:a@b.c",
+            "./javascript:x",
+        ] {
+            assert_eq!(script_scheme(dest, false), None, "{dest:?}");
+        }
+        assert_eq!(script_scheme("data:image/png;base64,AA", true), None);
+        assert_eq!(script_scheme("javascript:x", true), Some("javascript:"));
+    }
 
     #[test]
     fn prefixes_and_relative_paths() {

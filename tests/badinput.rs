@@ -577,10 +577,7 @@ fn missing_theme() {
     );
 }
 
-// BUG: a missing theme is reported as `--> book.toml` with no line, though the `theme = ...`
-// line is known (line 5 here); DESIGN: errors carry the line where there is one.
 #[test]
-#[ignore]
 fn missing_theme_names_its_line_in_book_toml() {
     case(
         "missing-theme",
@@ -611,10 +608,8 @@ fn template_including_itself() {
     );
 }
 
-// BUG: a template that includes itself is reported as `--> .../partials/echo.html` with no line,
-// though the `{% include %}` that closes the circle is on line 2.
+// The `{% include %}` that closes the circle is on line 2.
 #[test]
-#[ignore]
 fn template_including_itself_names_the_line_of_the_include() {
     case(
         "template-includes-itself",

@@ -543,13 +543,9 @@ fn allow_html_false_accepts_markup_written_as_text() {
     assert!(injected("payloads/lesson.html", &html).is_empty());
 }
 
-// BUG: with `allow-html = false`, heading attributes (`## Title {onfocus=... autofocus}`) pass
-// through src/markdown.rs as real attributes: `<h2 id="title" tabindex="0" autofocus=""
-// onfocus="__hit(1)">` runs script on load, no click needed, so an untrusted lesson can still
-// inject script. Expected: exit 1, `--> content/payloads/attrs.md:5:1`, an error that names the
-// attribute (or the attributes are dropped, leaving only id and class).
+/// With `allow-html = false`, heading attributes (`## Title {onfocus=... autofocus}`) would run
+/// script on load without any raw HTML: they are refused, each named.
 #[test]
-#[ignore]
 fn allow_html_false_refuses_event_attributes_on_headings() {
     let guide = fixture();
     refuse_html(&guide);
@@ -558,17 +554,28 @@ fn allow_html_false_refuses_event_attributes_on_headings() {
         "content/payloads/attrs.md",
         "+++\ntitle = \"Attributes\"\n+++\n\n## Focus me {tabindex=0 autofocus onfocus=__hit('heading-attr')}\n",
     );
+    let before = guide.snapshot();
     let run = guide.build();
     run.expect_code(1)
-        .stderr_has("--> content/payloads/attrs.md:5:");
+        .stderr_has("--> content/payloads/attrs.md:5:1\n")
+        .stderr_has("heading attribute `onfocus` is not allowed")
+        .stderr_has("heading attribute `autofocus` is not allowed")
+        .stderr_has("nothing was written");
+    assert_same(&before, &guide.snapshot(), "a refused build must not write");
+
+    // `{#id .class}` alone is fine.
+    guide.write(
+        "content/payloads/attrs.md",
+        "+++\ntitle = \"Attributes\"\n+++\n\n## Focus me {#focus .wide}\n",
+    );
+    guide.build().ok();
+    let html = guide.out().page("payloads/attrs.html");
+    assert!(html.contains("<h2 id=\"focus\" class=\"wide\">"), "{html}");
 }
 
-// BUG: with `allow-html = false`, `[x](javascript:...)` and `![x](javascript:...)` are written
-// as `href="javascript:..."` / `src="javascript:..."`: an untrusted lesson gets a script link.
-// Expected: exit 1 with `--> content/payloads/js-link.md:5:1` (and `:5:32` for the image),
-// "javascript: URLs are not allowed", as for raw HTML.
+/// With `allow-html = false`, `[x](javascript:...)` and `![x](javascript:...)` are refused like
+/// raw HTML, each at its own place.
 #[test]
-#[ignore]
 fn allow_html_false_refuses_javascript_urls_in_links() {
     let guide = fixture();
     refuse_html(&guide);
@@ -577,10 +584,24 @@ fn allow_html_false_refuses_javascript_urls_in_links() {
         "content/payloads/js-link.md",
         "+++\ntitle = \"Script link\"\n+++\n\n[click](javascript:__hit('link')) ![i](javascript:__hit('image'))\n",
     );
+    guide.write(
+        "content/payloads/more-links.md",
+        "+++\ntitle = \"More links\"\n+++\n\n<JAVASCRIPT:__hit('autolink')>\n\n\
+         [data](data:text/html,x) [ref][r] ![fine](data:image/gif;base64,R0lGODlhAQABAAAAACw=)\n\n\
+         [r]: JaVaScRiPt:__hit('reference')\n",
+    );
+    let before = guide.snapshot();
     let run = guide.build();
     run.expect_code(1)
-        .stderr_has("--> content/payloads/js-link.md:5:1")
-        .stderr_has("javascript:");
+        .stderr_has("--> content/payloads/js-link.md:5:1\n")
+        .stderr_has("--> content/payloads/js-link.md:5:35\n")
+        .stderr_has("`javascript:` URLs are not allowed")
+        .stderr_has("--> content/payloads/more-links.md:5:1\n")
+        .stderr_has("--> content/payloads/more-links.md:7:1\n")
+        .stderr_has("`data:` URLs are not allowed")
+        .stderr_has("--> content/payloads/more-links.md:7:26\n");
+    assert_eq!(run.error_count(), 5, "{}", run.stderr);
+    assert_same(&before, &guide.snapshot(), "a refused build must not write");
 }
 
 // BUG: `[build] edit-url = "javascript:..."` is accepted and every page gets an "Edit this page"

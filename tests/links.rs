@@ -718,13 +718,9 @@ fn symlink_leading_out_of_the_content_folder_is_not_followed() {
     run.stderr_has("broken image link: `img/secret.svg`");
 }
 
-// BUG: src/links.rs `PageLinks::resolve` hands `../product` (no `.md`, no trailing `/`) to
-// `resolve_asset`, because `is_page_link` is false for it, so a link to a section folder
-// written without its trailing slash fails with "is a folder, not a file" — although
-// `LinkIndex::target` has a branch for exactly these paths (`!path.contains('.')`), and the same
-// link with a slash (`../product/`) works.
+// A link to a section folder without its trailing slash (`../product`) once failed with "is a
+// folder, not a file" while `../product/` worked.
 #[test]
-
 fn link_to_a_section_folder_without_trailing_slash_leads_to_the_section_page() {
     let guide = web();
     edit(
@@ -737,12 +733,9 @@ fn link_to_a_section_folder_without_trailing_slash_leads_to_the_section_page() {
     links_to(&guide.out(), "ops/overview.html", &["product/index.html"]);
 }
 
-// BUG: src/links.rs `check_anchors` compares the fragment as written with heading ids, without
-// percent-decoding it (the path part is decoded in `LinkIndex::target`), so the link a reader
-// copies from a browser or from GitHub for a non-ASCII heading (`#%C3%BCber-uns` for
-// `## Über uns`) is reported as a broken anchor although browsers follow it.
+// The link a reader copies from a browser or from GitHub for a non-ASCII heading
+// (`#%C3%BCber-uns` for `## Über uns`) is accepted by the build and followed by browsers.
 #[test]
-#[ignore = "the build accepts it now; the test crawler does not percent-decode fragments yet"]
 fn percent_encoded_anchor_to_a_non_ascii_heading_resolves() {
     let guide = web();
     guide.write(
@@ -1003,11 +996,9 @@ fn check_json_reports_errors_and_exits_1() {
     );
 }
 
-// BUG: src/topics.rs `Topics::build` locates an unused topic with
-// `locate(book, "topics.<slug>")`, a plain substring search, so an unused `[topics.dev]` is
-// reported on the line of `[topics.devops]` (the first text that contains `topics.dev`).
+// An unused `[topics.dev]` was once reported on the line of `[topics.devops]`, the first text
+// containing `topics.dev`.
 #[test]
-#[ignore = "BUG: unused-topic warning points at the first table whose name starts the same"]
 fn unused_topic_warning_points_at_its_own_table_not_a_longer_one() {
     let guide = web();
     guide.append("book.toml", "\n[topics.dev]\ntitle = \"Dev\"\n");
@@ -1022,11 +1013,8 @@ fn unused_topic_warning_points_at_its_own_table_not_a_longer_one() {
     );
 }
 
-// BUG: src/graph.rs `locate` falls back to a plain substring search when the value is not
-// quoted, as in YAML front matter, so in `topics: [devops, dev]` the undeclared `dev` is reported
-// at the column of `devops`.
+// In `topics: [devops, dev]` the undeclared `dev` was once reported at the column of `devops`.
 #[test]
-#[ignore = "BUG: an unquoted YAML topic is located inside a longer value"]
 fn undeclared_topic_in_yaml_front_matter_points_at_its_own_value() {
     let guide = web();
     let f = "content/product/kanban.md";
@@ -1172,12 +1160,9 @@ fn unknown_related_target_is_an_error_at_its_front_matter_line() {
     );
 }
 
-// BUG: src/graph.rs `front_matter_error` locates the bad value with `locate`, which returns its
-// first quoted occurrence anywhere in the front matter, whatever the key: when `prerequisites`
-// and `related` name the same missing lesson, the `related` error points at the
-// `prerequisites` line too.
+// When `prerequisites` and `related` name the same missing lesson, each error points at its own
+// key's line.
 #[test]
-#[ignore = "BUG: a front-matter error points at the first key holding the same value"]
 fn related_error_points_at_the_related_line_when_prerequisites_name_the_same_path() {
     let guide = web();
     let f = "content/product/discovery.md";
@@ -1468,6 +1453,55 @@ fn lesson_shows_each_of_its_tracks_with_previous_and_next() {
 }
 
 #[test]
+fn every_track_is_linked_from_the_landing_page_and_from_every_sidebar() {
+    let (_guide, site) = built();
+    let tracks = ["tracks/dev-to-it.html", "tracks/dev-to-pm.html"];
+    assert_eq!(region_targets(&site, "index.html", "tracks"), tracks);
+    let landing = site.page("index.html");
+    let listing = region(&landing, "index.html", "tracks");
+    assert_in_order(
+        &text_of(listing),
+        &[
+            "From developer to IT manager",
+            "4 lessons",
+            "Operations first, then money.",
+            "From developer to product manager",
+        ],
+    );
+    // Also from pages that belong to no track, at every depth, and from the track pages.
+    for page in [
+        "index.html",
+        "product/glossary.html",
+        "ops/deep/runbooks.html",
+        "topics/devops.html",
+        "tracks/dev-to-pm.html",
+    ] {
+        let html = site.page(page);
+        let sidebar = region(&html, page, "sidebar");
+        let linked: Vec<String> = hrefs(sidebar).iter().map(|h| target_of(page, h)).collect();
+        for track in tracks {
+            assert!(
+                linked.iter().any(|l| l == track),
+                "{page}: the sidebar does not link {track}"
+            );
+        }
+    }
+
+    let guide = web();
+    let book = guide.read("book.toml");
+    let without = &book[..book.find("[tracks.").unwrap()];
+    guide.write("book.toml", without);
+    guide.build().ok();
+    let site = guide.out();
+    assert!(element_by_id(&site.page("index.html"), "tracks").is_none());
+    assert!(
+        !site
+            .page("product/glossary.html")
+            .contains("Learning tracks")
+    );
+}
+
+#[test]
 fn unknown_lesson_in_a_track_is_an_error_at_its_book_toml_line() {
     let guide = web();
     edit(
@@ -1518,11 +1552,9 @@ fn track_listing_a_lesson_before_its_prerequisite_is_a_warning_at_its_line() {
     json_check(&guide, &["--deny-warnings"]).0.expect_code(1);
 }
 
-// BUG: src/graph.rs `tracks` locates the warning (and the unknown-lesson error) with
-// `locate(book, path)`, the first quoted occurrence of the path anywhere in book.toml: when an
-// earlier track lists the same lesson, the diagnostic points at that other track's line.
+// When an earlier track lists the same lesson, a track's diagnostic still points at its own
+// track's line.
 #[test]
-#[ignore = "BUG: a track diagnostic points at the first track that lists the same lesson"]
 fn track_order_warning_points_at_the_track_that_has_the_problem() {
     let guide = web();
     edit(

@@ -177,11 +177,15 @@ pub fn build(
     // Slots: documents packed into parts of at most PART_DOCS documents and about PART_BYTES.
     let mut slots = Vec::with_capacity(docs.len());
     let (mut part, mut in_part, mut bytes) = (0usize, 0usize, 0usize);
-    for doc in &docs {
+    for (i, doc) in docs.iter().enumerate() {
         let size = stored(&doc.text).len() + doc.heading.len() + 16;
+        // A part may close early for size only while the documents left still fit in the parts
+        // left, so that no slot reaches MAX_DOCS (the next page's numbers).
+        let parts_after = (MAX_DOCS / PART_DOCS).saturating_sub(part + 1);
+        let fits_after = docs.len() - i <= parts_after * PART_DOCS;
         if in_part > 0
-            && (in_part == PART_DOCS || bytes + size > PART_BYTES)
-            && part + 1 < MAX_DOCS / PART_DOCS
+            && parts_after > 0
+            && (in_part == PART_DOCS || (bytes + size > PART_BYTES && fits_after))
         {
             part += 1;
             in_part = 0;
@@ -496,6 +500,16 @@ mod tests {
         let slots: Vec<u8> = docs.docs.iter().map(|d| d.slot).collect();
         assert_eq!(slots[..10], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
         assert_eq!(slots[20], 20);
+    }
+
+    #[test]
+    fn slots_stay_below_max_docs_when_large_sections_come_first() {
+        let big = format!("## Big\n\n{}\n\n", "word ".repeat(2000));
+        let (docs, _, _) = page(&(big.repeat(10) + &"## A\n\nx\n\n".repeat(80)));
+        let slots: Vec<u8> = docs.docs.iter().map(|d| d.slot).collect();
+        assert_eq!(slots.len(), MAX_DOCS);
+        assert!(slots.windows(2).all(|w| w[0] < w[1]), "{slots:?}");
+        assert!(usize::from(*slots.last().unwrap()) < MAX_DOCS, "{slots:?}");
     }
 
     #[test]

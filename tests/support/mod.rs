@@ -338,11 +338,19 @@ impl Site {
         if is_external(&lower) {
             return Ok(());
         }
+        // Browsers percent-decode both parts before looking for the file and the element.
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
         let (path, fragment) = match value.split_once('#') {
-            Some((p, f)) => (p, Some(f)),
+            Some((p, f)) => (p, Some(decode(f))),
             None => (value, None),
         };
-        let path = path.split('?').next().unwrap_or("");
+        let path = decode(path.split('?').next().unwrap_or(""));
+        let path = path.as_str();
+        let fragment = fragment.as_deref();
         if path.is_empty() {
             return match fragment {
                 Some(f) if !f.is_empty() && !has_id(from_text, f) => {
