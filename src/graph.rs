@@ -28,7 +28,7 @@ pub struct Track {
 }
 
 /// Cross references of every lesson, indexed by [`LessonId`].
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Crossrefs {
     /// Lessons that link to each lesson, in reading order.
     pub backlinks: Vec<Vec<LessonId>>,

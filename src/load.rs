@@ -71,6 +71,12 @@ pub fn load(opts: &LoadOptions<'_>) -> (Site, Diagnostics) {
                 files.push(e.into_path());
             }
             Ok(_) => {}
+            // A dangling link with an ignored name (Emacs' `.#x.md` lock) fails before
+            // `filter_entry` sees its name.
+            Err(e)
+                if e.path()
+                    .and_then(|p| p.file_name())
+                    .is_some_and(|n| is_ignored_name(&n.to_string_lossy())) => {}
             Err(e) => {
                 let path = e
                     .path()

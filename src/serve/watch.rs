@@ -17,16 +17,45 @@ const SETTLE: Duration = Duration::from_millis(30);
 /// The longest a burst may hold back a rebuild.
 const MAX_WAIT: Duration = Duration::from_millis(300);
 
-/// Starts the watcher thread; a watcher that cannot start is reported, and serving goes on.
+/// Registers the watches at once (so that no save made from now on is missed) and starts the
+/// thread that rebuilds on changes; a watcher that cannot start is reported, and serving goes on.
 pub fn spawn(server: Arc<Server>) {
-    std::thread::spawn(move || {
-        if let Err(e) = run(&server) {
+    let root = server.opts.root.clone();
+    let (tx, rx) = mpsc::channel();
+    let started = notify::recommended_watcher(tx).and_then(|mut watcher| {
+        watcher.watch(&root, RecursiveMode::NonRecursive)?;
+        let mut watched = Vec::new();
+        watch_dirs(&root, &mut watcher, &mut watched);
+        Ok((watcher, watched))
+    });
+    match started {
+        Ok((watcher, watched)) => {
+            std::thread::spawn(move || run(&server, watcher, watched, &rx));
+        }
+        Err(e) => {
             eprintln!("warning: cannot watch the guide's files ({e}); saves will not be picked up");
         }
-    });
+    }
 }
 
-fn run(server: &Server) -> notify::Result<()> {
+/// Watches the content and themes folders that exist and are not watched yet.
+fn watch_dirs(root: &Path, watcher: &mut notify::RecommendedWatcher, watched: &mut Vec<PathBuf>) {
+    for dir in watched_dirs(root) {
+        if dir.is_dir()
+            && !watched.contains(&dir)
+            && watcher.watch(&dir, RecursiveMode::Recursive).is_ok()
+        {
+            watched.push(dir);
+        }
+    }
+}
+
+fn run(
+    server: &Server,
+    mut watcher: notify::RecommendedWatcher,
+    mut watched: Vec<PathBuf>,
+    rx: &mpsc::Receiver<notify::Result<notify::Event>>,
+) {
     let root = server.opts.root.clone();
     let content_name = watched_dirs(&root)[0]
         .strip_prefix(&root)
@@ -34,24 +63,9 @@ fn run(server: &Server) -> notify::Result<()> {
         .and_then(|p| p.iter().next())
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|| "content".into());
-    let (tx, rx) = mpsc::channel();
-    let mut watcher = notify::recommended_watcher(tx)?;
-    watcher.watch(&root, RecursiveMode::NonRecursive)?;
-    let mut watched: Vec<PathBuf> = Vec::new();
-    let watch_dirs = |watcher: &mut notify::RecommendedWatcher, watched: &mut Vec<PathBuf>| {
-        for dir in watched_dirs(&root) {
-            if dir.is_dir()
-                && !watched.contains(&dir)
-                && watcher.watch(&dir, RecursiveMode::Recursive).is_ok()
-            {
-                watched.push(dir);
-            }
-        }
-    };
-    watch_dirs(&mut watcher, &mut watched);
     loop {
         let Ok(first) = rx.recv() else {
-            return Ok(());
+            return;
         };
         let mut changed: Vec<PathBuf> = Vec::new();
         collect(&root, &content_name, first, &mut changed);
@@ -61,7 +75,7 @@ fn run(server: &Server) -> notify::Result<()> {
             match rx.recv_timeout(SETTLE.min(left)) {
                 Ok(event) => collect(&root, &content_name, event, &mut changed),
                 Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                Err(RecvTimeoutError::Disconnected) => return,
             }
             if left.is_zero() {
                 break;
@@ -70,7 +84,7 @@ fn run(server: &Server) -> notify::Result<()> {
         if changed.is_empty() {
             continue;
         }
-        watch_dirs(&mut watcher, &mut watched);
+        watch_dirs(&root, &mut watcher, &mut watched);
         changed.sort();
         changed.dedup();
         server.rebuild(&changed);

@@ -1,0 +1,518 @@
+//! Making and checking generations: the first build, a rebuild after each burst of saves (only
+//! what depends on the saved files is redone), and the checks of every page kept between
+//! generations so that the guide's errors are always those a fresh `guide build` would report.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::site::{Generation, MarkdownCache, PageCheck, body_key};
+use super::{Server, lock};
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::frontmatter::FrontMatter;
+use crate::model::{PageId, Site};
+use crate::search::PageDocs;
+use crate::{Failure, Prepared, Stopwatch};
+
+/// What the checks found, kept between generations by page source path.
+#[derive(Default)]
+pub struct State {
+    /// The last generation checked (served, or refused for its errors).
+    base: Option<Arc<Generation>>,
+    pages: HashMap<String, Entry>,
+    markdown: Arc<MarkdownCache>,
+}
+
+/// One page's check, with what it was made from.
+struct Entry {
+    body: u64,
+    url: String,
+    front: FrontMatter,
+    check: PageCheck,
+}
+
+/// What a burst of saves touched, from the cheapest to redo to the dearest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    /// Templates or static files only: pages are re-templated, Markdown is not parsed again.
+    Theme,
+    /// Content (and maybe the theme): the guide is loaded again, and the pages that depend on
+    /// what changed are checked.
+    Content,
+    /// `book.toml` or a fenced-block template: everything is redone.
+    Everything,
+}
+
+/// What a check did, for the log.
+#[derive(Default)]
+struct Report {
+    checked: usize,
+    parsed: usize,
+    search_ms: Option<u128>,
+}
+
+fn kind_of(root: &Path, changed: &[PathBuf]) -> Kind {
+    let themes = root.join("themes");
+    changed
+        .iter()
+        .map(|p| {
+            if p == &crate::config::config_path(root) {
+                Kind::Everything
+            } else if let Ok(rel) = p.strip_prefix(&themes) {
+                let blocks = rel
+                    .iter()
+                    .collect::<Vec<_>>()
+                    .windows(2)
+                    .any(|w| w[0] == "templates" && w[1] == "blocks");
+                if blocks {
+                    Kind::Everything
+                } else {
+                    Kind::Theme
+                }
+            } else {
+                Kind::Content
+            }
+        })
+        .max()
+        .unwrap_or(Kind::Content)
+}
+
+fn to_failure_list(f: Failure) -> Vec<Diagnostic> {
+    match f {
+        Failure::Guide(d) => d,
+        Failure::Usage(m) => vec![Diagnostic::error("", m)],
+    }
+}
+
+impl Server {
+    /// Loads, themes and links the whole guide.
+    fn prepare(&self) -> Result<Prepared, Vec<Diagnostic>> {
+        let config = Config::load(&self.opts.root).map_err(|d| vec![d])?;
+        crate::prepare(
+            &self.opts.root,
+            config,
+            self.opts.drafts,
+            &self.highlighter,
+            &mut Stopwatch::new(),
+        )
+        .map_err(to_failure_list)
+    }
+
+    /// The guide of `base` with its theme loaded again.
+    fn retheme(&self, base: &Prepared) -> Result<Prepared, Vec<Diagnostic>> {
+        let config = base.config.clone();
+        let site = base.site.clone();
+        let mut theme = crate::theme::Theme::load(
+            &self.opts.root,
+            &config.build.theme,
+            vec![(
+                "highlight.css".to_owned(),
+                self.highlighter.css().into_bytes(),
+            )],
+        )
+        .map_err(|d| vec![d])?;
+        crate::pages::set_globals(&mut theme, &site, &config);
+        Ok(Prepared {
+            index: crate::links::LinkIndex::new(&site),
+            crossrefs: base.crossrefs.clone(),
+            diagnostics: base.diagnostics.clone(),
+            config,
+            site,
+            theme,
+        })
+    }
+
+    fn generation(
+        &self,
+        state: &State,
+        prepared: Prepared,
+    ) -> Result<Arc<Generation>, Vec<Diagnostic>> {
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst) as u64;
+        let content_dir = self.opts.root.join(&prepared.config.build.content_dir);
+        let search = state.base.as_ref().and_then(|b| b.search.as_ref());
+        Generation::new(
+            id,
+            prepared,
+            self.highlighter.clone(),
+            &content_dir,
+            state.markdown.clone(),
+            search,
+        )
+        .map(Arc::new)
+    }
+
+    /// The first generation, served at once even when the guide has errors; when it cannot be
+    /// made at all (a broken `book.toml` or template), the errors are shown until it can.
+    pub(super) fn first_build(&self) {
+        let mut state = lock(&self.state);
+        let made = self.prepare().and_then(|p| {
+            let errors = p.diagnostics.0.iter().filter(|d| d.is_error()).cloned();
+            let errors: Vec<Diagnostic> = errors.collect();
+            self.generation(&state, p).map(|g| (g, errors))
+        });
+        match made {
+            Ok((generation, errors)) => {
+                state.base = Some(generation.clone());
+                *self.generation.write().unwrap_or_else(|e| e.into_inner()) = Some(generation);
+                *lock(&self.errors) = errors;
+            }
+            Err(errors) => *lock(&self.errors) = errors,
+        }
+    }
+
+    /// Checks every page of the first generation in the background, to report problems of
+    /// pages not viewed yet and to make the search index.
+    pub(super) fn check_everything(&self) {
+        let mut state = lock(&self.state);
+        let Some(generation) = self.current() else {
+            return;
+        };
+        if state.base.as_ref().map(|b| b.id) != Some(generation.id) {
+            return;
+        }
+        let started = Instant::now();
+        let (errors, report) = check(&mut state, &generation, BTreeSet::new(), false);
+        let search = report.search_ms.map_or(String::new(), |ms| {
+            format!("; search index merged in {ms} ms")
+        });
+        eprintln!(
+            "checked all {} pages in {} ms: {} error{}{search}",
+            generation.prepared.site.lessons.len() + generation.prepared.site.sections.len(),
+            started.elapsed().as_millis(),
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" },
+        );
+        self.set_errors(errors, false);
+    }
+
+    /// Makes a new generation after `changed` files were saved, and swaps it in if the guide
+    /// has no errors.
+    pub(super) fn rebuild(&self, changed: &[PathBuf]) {
+        let started = Instant::now();
+        let mut state = lock(&self.state);
+        let shown: Vec<String> = changed
+            .iter()
+            .map(|p| crate::diagnostics::display_path(&self.opts.root, p))
+            .collect();
+        let shown = shown.join(", ");
+        let mut kind = kind_of(&self.opts.root, changed);
+        let base = state.base.clone();
+        if base.is_none() {
+            kind = Kind::Everything;
+        }
+        let prepared = match (&base, kind) {
+            (Some(base), Kind::Theme) => self.retheme(&base.prepared),
+            _ => self.prepare(),
+        };
+        let prepared_ms = started.elapsed().as_millis();
+        let generation = match prepared.and_then(|p| self.generation(&state, p)) {
+            Ok(g) => g,
+            Err(errors) => return self.refuse(&shown, errors, started),
+        };
+        let topics_changed = match (&base, &generation.search) {
+            (Some(b), Some(new)) => b
+                .search
+                .as_ref()
+                .is_none_or(|old| !old.topic_slugs().eq(new.topic_slugs())),
+            _ => false,
+        };
+        if kind == Kind::Everything || topics_changed {
+            state.pages.clear();
+            state.markdown.clear();
+        } else if let Some(base) = &base
+            && page_set_changed(&base.prepared.site, &generation.prepared.site)
+        {
+            state.markdown.clear();
+        }
+        let dirty = match &base {
+            Some(base) if kind == Kind::Content => {
+                linked_pages(&state, &base.prepared, &generation.prepared)
+            }
+            _ => BTreeSet::new(),
+        };
+        let check_started = Instant::now();
+        let (errors, report) = check(&mut state, &generation, dirty, kind == Kind::Theme);
+        state.base = Some(generation.clone());
+        let checked_ms = check_started.elapsed().as_millis();
+        if !errors.is_empty() {
+            return self.refuse(&shown, errors, started);
+        }
+        let css_only = kind == Kind::Theme
+            && changed.iter().all(|p| {
+                p.extension().is_some_and(|x| x == "css")
+                    && p.components().any(|c| c.as_os_str() == "static")
+            });
+        let old = self.current();
+        let css_map = match (&old, css_only) {
+            (Some(old), true) => Some(css_changes(old, &generation)),
+            _ => None,
+        };
+        let id = generation.id;
+        *self.generation.write().unwrap_or_else(|e| e.into_inner()) = Some(generation);
+        let had_errors = !lock(&self.errors).is_empty();
+        if had_errors {
+            self.set_errors(Vec::new(), true);
+        }
+        let build = self.build_id();
+        match css_map {
+            Some(pairs) => self.broadcast(&format!(
+                "event: css\ndata: {{\"build\":\"{build}\",\"pairs\":{pairs}}}\n\n"
+            )),
+            None => self.broadcast(&format!("event: reload\ndata: {build}\n\n")),
+        }
+        let what = match kind {
+            Kind::Theme => format!(
+                "theme reloaded in {prepared_ms} ms (content kept, Markdown not parsed again); re-templated {} page{}",
+                report.checked,
+                plural(report.checked)
+            ),
+            Kind::Content => format!(
+                "guide loaded and linked in {prepared_ms} ms; re-checked {} page{} ({} Markdown parsed)",
+                report.checked,
+                plural(report.checked),
+                report.parsed
+            ),
+            Kind::Everything => format!(
+                "everything reloaded in {prepared_ms} ms; re-checked all {} pages",
+                report.checked
+            ),
+        };
+        let search = report.search_ms.map_or(String::new(), |ms| {
+            format!(", search index merged in {ms} ms")
+        });
+        eprintln!(
+            "{shown} changed: {what} in {checked_ms} ms{search}; serving build {id} ({} ms in all; other pages render when requested)",
+            started.elapsed().as_millis()
+        );
+    }
+
+    /// Keeps serving the last good generation and shows why the new one was refused.
+    fn refuse(&self, shown: &str, errors: Vec<Diagnostic>, started: Instant) {
+        eprintln!(
+            "{shown} changed: {} error{}; still serving the last good build ({} ms)",
+            errors.len(),
+            plural(errors.len()),
+            started.elapsed().as_millis()
+        );
+        self.set_errors(errors, true);
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Whether pages were added, removed or moved (links resolve against the set of pages).
+fn page_set_changed(old: &Site, new: &Site) -> bool {
+    let pages = |site: &Site| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = site
+            .reading_order()
+            .into_iter()
+            .map(|p| {
+                (
+                    site.page_source(p).path.clone(),
+                    site.page_url(p).to_owned(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    pages(old) != pages(new)
+}
+
+/// Pages whose output may change with the edited ones besides those: the lessons that linked
+/// to an edited, moved or deleted lesson before, and those that link to one now.
+fn linked_pages(state: &State, old: &Prepared, new: &Prepared) -> BTreeSet<PageId> {
+    let new_by_path: HashMap<&str, PageId> = new
+        .site
+        .reading_order()
+        .into_iter()
+        .map(|p| (new.site.page_source(p).path.as_str(), p))
+        .collect();
+    let changed = |site: &Site, prepared: &Prepared, page: PageId| {
+        let source = site.page_source(page);
+        state.pages.get(&source.path).is_none_or(|e| {
+            e.body != body_key(prepared, page)
+                || e.url != site.page_url(page)
+                || &e.front != site.page_front(page)
+        })
+    };
+    let mut out = BTreeSet::new();
+    for (i, _) in old.site.lessons.iter().enumerate() {
+        let lesson = crate::model::LessonId(i);
+        let path = &old.site.lesson(lesson).source.path;
+        let gone_or_changed = match new_by_path.get(path.as_str()) {
+            None => true,
+            Some(&p) => changed(&new.site, new, p),
+        };
+        if gone_or_changed {
+            for from in &old.crossrefs.backlinks[i] {
+                let from = &old.site.lesson(*from).source.path;
+                if let Some(&p) = new_by_path.get(from.as_str()) {
+                    out.insert(p);
+                }
+            }
+        }
+    }
+    for (i, _) in new.site.lessons.iter().enumerate() {
+        if changed(&new.site, new, PageId::Lesson(crate::model::LessonId(i))) {
+            out.extend(
+                new.crossrefs.backlinks[i]
+                    .iter()
+                    .map(|&l| PageId::Lesson(l)),
+            );
+        }
+    }
+    out
+}
+
+/// Brings the checks up to date with `generation`: checks the pages in `dirty`, those whose
+/// source changed and those that had errors, then every anchor, then merges the search index.
+/// Returns every error of the guide.
+fn check(
+    state: &mut State,
+    generation: &Generation,
+    mut dirty: BTreeSet<PageId>,
+    theme_changed: bool,
+) -> (Vec<Diagnostic>, Report) {
+    let prepared = &generation.prepared;
+    let site = &prepared.site;
+    let order = site.reading_order();
+    for &page in &order {
+        let source = site.page_source(page);
+        let stale = state.pages.get(&source.path).is_none_or(|e| {
+            e.body != body_key(prepared, page)
+                || e.url != site.page_url(page)
+                || &e.front != site.page_front(page)
+                || e.check.diagnostics.iter().any(Diagnostic::is_error)
+        });
+        if stale {
+            dirty.insert(page);
+        }
+    }
+    let mut report = Report {
+        checked: dirty.len(),
+        ..Report::default()
+    };
+    let writer = generation.writer();
+    let checked: Vec<(PageId, PageCheck)> = dirty
+        .par_iter()
+        .map(|&p| (p, generation.check_page(&writer, p)))
+        .collect();
+    report.parsed = checked.iter().filter(|(_, c)| c.parsed).count();
+    let mut template_errors = Vec::new();
+    if theme_changed {
+        // Markdown and links are unchanged: one page of each template shows template errors.
+        let mut samples = vec![PageId::Section(site.root())];
+        samples.extend(
+            site.sections
+                .iter()
+                .enumerate()
+                .skip(1)
+                .take(1)
+                .map(|(i, _)| PageId::Section(crate::model::SectionId(i))),
+        );
+        samples.extend(
+            (!site.lessons.is_empty()).then_some(PageId::Lesson(crate::model::LessonId(0))),
+        );
+        samples.retain(|p| !dirty.contains(p));
+        report.checked += samples.len();
+        for page in samples {
+            template_errors.extend(generation.check_template(&writer, page));
+        }
+    }
+    for (page, check) in checked {
+        let source = site.page_source(page);
+        state.pages.insert(
+            source.path.clone(),
+            Entry {
+                body: body_key(prepared, page),
+                url: site.page_url(page).to_owned(),
+                front: site.page_front(page).clone(),
+                check,
+            },
+        );
+    }
+    let paths: BTreeSet<&str> = order
+        .iter()
+        .map(|&p| site.page_source(p).path.as_str())
+        .collect();
+    state.pages.retain(|path, _| paths.contains(path.as_str()));
+
+    let entry = |p: PageId| state.pages.get(&site.page_source(p).path);
+    let summaries: HashMap<PageId, &crate::render::Summary> = order
+        .iter()
+        .filter_map(|&p| entry(p).map(|e| (p, &e.check.summary)))
+        .collect();
+    let summary_of = |p: PageId| summaries.get(&p).copied();
+    let anchors: Vec<Diagnostic> = order
+        .par_iter()
+        .filter_map(|&p| {
+            summary_of(p)
+                .filter(|s| !s.anchored_links.is_empty())
+                .map(|s| (p, s))
+        })
+        .flat_map_iter(|(p, s)| writer.markdown.check_anchors(p, s, &summary_of))
+        .collect();
+
+    let mut errors: Vec<Diagnostic> = prepared.diagnostics.0.clone();
+    for &page in &order {
+        if let Some(e) = entry(page) {
+            errors.extend(e.check.diagnostics.iter().cloned());
+        }
+    }
+    errors.extend(anchors);
+    errors.extend(template_errors);
+    errors.retain(Diagnostic::is_error);
+    errors.sort_by(|a, b| {
+        (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message))
+    });
+    errors.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.message == b.message);
+
+    if let Some(search) = &generation.search
+        && errors.is_empty()
+    {
+        let started = Instant::now();
+        let mut docs: Vec<PageDocs> = Vec::with_capacity(order.len());
+        let mut owners: Vec<&str> = Vec::with_capacity(order.len());
+        for &page in &order {
+            let path = site.page_source(page).path.as_str();
+            if let Some(e) = state.pages.get_mut(path)
+                && let Some(d) = e.check.docs.as_mut()
+            {
+                d.page = crate::search::page_number(site, page);
+                docs.push(std::mem::take(d));
+                owners.push(path);
+            }
+        }
+        generation.set_search_files(search.finish(&docs));
+        for (path, d) in owners.into_iter().zip(docs) {
+            if let Some(e) = state.pages.get_mut(path) {
+                e.check.docs = Some(d);
+            }
+        }
+        report.search_ms = Some(started.elapsed().as_millis());
+    }
+    (errors, report)
+}
+
+/// Old and new output paths of the stylesheets that changed, as JSON.
+fn css_changes(old: &Generation, new: &Generation) -> String {
+    let before = old.prepared.theme.asset_map();
+    let after = new.prepared.theme.asset_map();
+    let pairs: Vec<(String, String)> = after
+        .iter()
+        .filter(|(k, _)| k.ends_with(".css"))
+        .filter_map(|(k, v)| {
+            let was = before.get(k)?;
+            (was != v).then(|| (was.to_string(), v.to_string()))
+        })
+        .collect();
+    serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
+}
