@@ -1778,6 +1778,23 @@ fn served_site_equals_a_fresh_build_after_edits(skip: &dyn Fn(&str) -> bool) {
         );
     });
     thread::sleep(QUIET);
+    // Last, an edit of a body alone that links to another lesson: taken in without loading the
+    // guide again, it must still change the linked lesson's backlinks, the section list's
+    // reading time and the search index exactly as a build does.
+    let backlink =
+        "href=\"../advanced/later.html\">Third lesson</a><span class=\"link-list-desc\">";
+    step("body with a link", "basics/second.html", backlink, &|| {
+        edit(
+            &guide,
+            "content/advanced/later.md",
+            "third-body-v1.",
+            &format!(
+                "third-body-v1. {}\n\nSee [the second](../basics/second.md#next-moves).",
+                "Many more words to read. ".repeat(60)
+            ),
+        )
+    });
+    thread::sleep(QUIET);
     // In-place saves can be read half-written and refused; the last rebuild must be good.
     let log = serve.log();
     let last = log
@@ -1788,6 +1805,10 @@ fn served_site_equals_a_fresh_build_after_edits(skip: &dyn Fn(&str) -> bool) {
     assert!(
         last.contains("; serving build "),
         "the last rebuild failed:\n{log}"
+    );
+    assert!(
+        last.contains("bodies replaced"),
+        "the last edit was not taken in as a body edit:\n{log}"
     );
 
     let out = guide.beside("fresh");

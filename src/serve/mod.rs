@@ -7,6 +7,7 @@
 
 mod events;
 mod http;
+mod quick;
 mod rebuild;
 pub mod site;
 mod watch;
@@ -65,6 +66,8 @@ pub struct Server {
     /// What the checks of every page found; held while a generation is made and checked, so
     /// that rebuilds happen one at a time.
     state: Mutex<rebuild::State>,
+    /// How long each stage of the last full load took, for the log.
+    last_laps: Mutex<String>,
     listeners: Mutex<Vec<Sender<String>>>,
     connections: Mutex<Connections>,
     next_connection: AtomicUsize,
@@ -109,6 +112,7 @@ pub fn serve(mut opts: ServeOptions) -> Result<(), Failure> {
         generation: RwLock::new(None),
         errors: Mutex::new(Vec::new()),
         state: Mutex::new(rebuild::State::default()),
+        last_laps: Mutex::new(String::new()),
         listeners: Mutex::new(Vec::new()),
         connections: Mutex::new(Connections::default()),
         next_connection: AtomicUsize::new(0),

@@ -34,6 +34,18 @@ struct Entry {
     url: String,
     front: FrontMatter,
     check: PageCheck,
+    /// Problems of its `#anchor` links, as last checked.
+    anchors: Vec<Diagnostic>,
+}
+
+impl Entry {
+    fn has_errors(&self) -> bool {
+        self.check
+            .diagnostics
+            .iter()
+            .chain(&self.anchors)
+            .any(Diagnostic::is_error)
+    }
 }
 
 /// What a burst of saves touched, from the cheapest to redo to the dearest.
@@ -53,7 +65,6 @@ enum Kind {
 struct Report {
     checked: usize,
     parsed: usize,
-    search_ms: Option<u128>,
 }
 
 fn kind_of(root: &Path, changed: &[PathBuf]) -> Kind {
@@ -93,14 +104,22 @@ impl Server {
     /// Loads, themes and links the whole guide.
     fn prepare(&self) -> Result<Prepared, Vec<Diagnostic>> {
         let config = Config::load(&self.opts.root).map_err(|d| vec![d])?;
-        crate::prepare(
+        let mut clock = Stopwatch::new();
+        let prepared = crate::prepare(
             &self.opts.root,
             config,
             self.opts.drafts,
             &self.highlighter,
-            &mut Stopwatch::new(),
+            &mut clock,
         )
-        .map_err(to_failure_list)
+        .map_err(to_failure_list);
+        let laps: Vec<String> = clock
+            .laps
+            .iter()
+            .map(|(stage, d, _)| format!("{stage} {} ms", d.as_millis()))
+            .collect();
+        *lock(&self.last_laps) = laps.join(", ");
+        prepared
     }
 
     /// The guide of `base` with its theme loaded again.
@@ -131,6 +150,7 @@ impl Server {
         &self,
         state: &State,
         prepared: Prepared,
+        files_of: Option<&Generation>,
     ) -> Result<Arc<Generation>, Vec<Diagnostic>> {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst) as u64;
         let content_dir = self.opts.root.join(&prepared.config.build.content_dir);
@@ -142,6 +162,7 @@ impl Server {
             &content_dir,
             state.markdown.clone(),
             search,
+            files_of,
         )
         .map(Arc::new)
     }
@@ -153,7 +174,7 @@ impl Server {
         let made = self.prepare().and_then(|p| {
             let errors = p.diagnostics.0.iter().filter(|d| d.is_error()).cloned();
             let errors: Vec<Diagnostic> = errors.collect();
-            self.generation(&state, p).map(|g| (g, errors))
+            self.generation(&state, p, None).map(|g| (g, errors))
         });
         match made {
             Ok((generation, errors)) => {
@@ -176,8 +197,8 @@ impl Server {
             return;
         }
         let started = Instant::now();
-        let (errors, report) = check(&mut state, &generation, BTreeSet::new(), false);
-        let search = report.search_ms.map_or(String::new(), |ms| {
+        let (errors, _) = check(&mut state, &generation, BTreeSet::new(), false, None);
+        let search = merge_search(&mut state, &generation).map_or(String::new(), |ms| {
             format!("; search index merged in {ms} ms")
         });
         eprintln!(
@@ -205,12 +226,25 @@ impl Server {
         if base.is_none() {
             kind = Kind::Everything;
         }
-        let prepared = match (&base, kind) {
-            (Some(base), Kind::Theme) => self.retheme(&base.prepared),
+        let quick = match (&base, kind) {
+            (Some(base), Kind::Content) => {
+                super::quick::body_edit(&self.opts.root, self.opts.drafts, &base.prepared, changed)
+            }
+            _ => None,
+        };
+        let is_quick = quick.is_some();
+        let mut edited = None;
+        let prepared = match (&base, kind, quick) {
+            (_, _, Some((p, pages))) => {
+                edited = Some(pages);
+                Ok(p)
+            }
+            (Some(base), Kind::Theme, None) => self.retheme(&base.prepared),
             _ => self.prepare(),
         };
         let prepared_ms = started.elapsed().as_millis();
-        let generation = match prepared.and_then(|p| self.generation(&state, p)) {
+        let files_of = if is_quick { base.as_deref() } else { None };
+        let generation = match prepared.and_then(|p| self.generation(&state, p, files_of)) {
             Ok(g) => g,
             Err(errors) => return self.refuse(&shown, errors, started),
         };
@@ -225,18 +259,39 @@ impl Server {
             state.pages.clear();
             state.markdown.clear();
         } else if let Some(base) = &base
+            && !is_quick
             && page_set_changed(&base.prepared.site, &generation.prepared.site)
         {
             state.markdown.clear();
         }
-        let dirty = match &base {
-            Some(base) if kind == Kind::Content => {
+        let dirty = match (&base, &edited) {
+            (Some(base), Some(edited)) => {
+                let (old, new) = (&base.prepared.crossrefs, &generation.prepared.crossrefs);
+                edited
+                    .iter()
+                    .filter_map(|p| match p {
+                        PageId::Lesson(l) => {
+                            Some(old.backlinks[l.0].iter().chain(&new.backlinks[l.0]))
+                        }
+                        PageId::Section(_) => None,
+                    })
+                    .flatten()
+                    .map(|&l| PageId::Lesson(l))
+                    .collect()
+            }
+            (Some(base), None) if kind == Kind::Content => {
                 linked_pages(&state, &base.prepared, &generation.prepared)
             }
             _ => BTreeSet::new(),
         };
         let check_started = Instant::now();
-        let (errors, report) = check(&mut state, &generation, dirty, kind == Kind::Theme);
+        let (errors, report) = check(
+            &mut state,
+            &generation,
+            dirty,
+            kind == Kind::Theme,
+            edited.as_deref(),
+        );
         state.base = Some(generation.clone());
         let checked_ms = check_started.elapsed().as_millis();
         if !errors.is_empty() {
@@ -253,6 +308,7 @@ impl Server {
             _ => None,
         };
         let id = generation.id;
+        let served = generation.clone();
         *self.generation.write().unwrap_or_else(|e| e.into_inner()) = Some(generation);
         let had_errors = !lock(&self.errors).is_empty();
         if had_errors {
@@ -271,8 +327,15 @@ impl Server {
                 report.checked,
                 plural(report.checked)
             ),
+            Kind::Content if is_quick => format!(
+                "bodies replaced and backlinks patched in {prepared_ms} ms; re-checked {} page{} ({} Markdown parsed)",
+                report.checked,
+                plural(report.checked),
+                report.parsed
+            ),
             Kind::Content => format!(
-                "guide loaded and linked in {prepared_ms} ms; re-checked {} page{} ({} Markdown parsed)",
+                "guide loaded and linked in {prepared_ms} ms ({}); re-checked {} page{} ({} Markdown parsed)",
+                lock(&self.last_laps),
                 report.checked,
                 plural(report.checked),
                 report.parsed
@@ -282,13 +345,13 @@ impl Server {
                 report.checked
             ),
         };
-        let search = report.search_ms.map_or(String::new(), |ms| {
-            format!(", search index merged in {ms} ms")
-        });
         eprintln!(
-            "{shown} changed: {what} in {checked_ms} ms{search}; serving build {id} ({} ms in all; other pages render when requested)",
+            "{shown} changed: {what} in {checked_ms} ms; serving build {id} ({} ms in all; other pages render when requested)",
             started.elapsed().as_millis()
         );
+        if let Some(ms) = merge_search(&mut state, &served) {
+            eprintln!("search index of build {id} merged in {ms} ms");
+        }
     }
 
     /// Keeps serving the last good generation and shows why the new one was refused.
@@ -373,24 +436,27 @@ fn linked_pages(state: &State, old: &Prepared, new: &Prepared) -> BTreeSet<PageI
 }
 
 /// Brings the checks up to date with `generation`: checks the pages in `dirty`, those whose
-/// source changed and those that had errors, then every anchor, then merges the search index.
-/// Returns every error of the guide.
+/// source changed and those that had errors, then every anchor. Returns every error of the
+/// guide.
 fn check(
     state: &mut State,
     generation: &Generation,
     mut dirty: BTreeSet<PageId>,
     theme_changed: bool,
+    only: Option<&[PageId]>,
 ) -> (Vec<Diagnostic>, Report) {
     let prepared = &generation.prepared;
     let site = &prepared.site;
     let order = site.reading_order();
+    dirty.extend(only.unwrap_or_default());
     for &page in &order {
         let source = site.page_source(page);
         let stale = state.pages.get(&source.path).is_none_or(|e| {
-            e.body != body_key(prepared, page)
-                || e.url != site.page_url(page)
-                || &e.front != site.page_front(page)
-                || e.check.diagnostics.iter().any(Diagnostic::is_error)
+            e.has_errors()
+                || only.is_none()
+                    && (e.body != body_key(prepared, page)
+                        || e.url != site.page_url(page)
+                        || &e.front != site.page_front(page))
         });
         if stale {
             dirty.insert(page);
@@ -436,38 +502,55 @@ fn check(
                 url: site.page_url(page).to_owned(),
                 front: site.page_front(page).clone(),
                 check,
+                anchors: Vec::new(),
             },
         );
     }
-    let paths: BTreeSet<&str> = order
-        .iter()
-        .map(|&p| site.page_source(p).path.as_str())
-        .collect();
-    state.pages.retain(|path, _| paths.contains(path.as_str()));
+    if only.is_none() {
+        let paths: BTreeSet<&str> = order
+            .iter()
+            .map(|&p| site.page_source(p).path.as_str())
+            .collect();
+        state.pages.retain(|path, _| paths.contains(path.as_str()));
+    }
 
-    let entry = |p: PageId| state.pages.get(&site.page_source(p).path);
-    let summaries: HashMap<PageId, &crate::render::Summary> = order
-        .iter()
-        .filter_map(|&p| entry(p).map(|e| (p, &e.check.summary)))
-        .collect();
-    let summary_of = |p: PageId| summaries.get(&p).copied();
-    let anchors: Vec<Diagnostic> = order
+    let pages = &state.pages;
+    let summary_of = |p: PageId| {
+        pages
+            .get(&site.page_source(p).path)
+            .map(|e| &e.check.summary)
+    };
+    // After an edit of some bodies only, the anchors that can have broken are those of the
+    // pages checked again (which include the lessons linking to the edited ones) and of
+    // sections (which backlinks do not follow).
+    let in_scope =
+        |p: PageId| only.is_none() || dirty.contains(&p) || matches!(p, PageId::Section(_));
+    let anchors: Vec<(PageId, Vec<Diagnostic>)> = order
         .par_iter()
-        .filter_map(|&p| {
-            summary_of(p)
-                .filter(|s| !s.anchored_links.is_empty())
-                .map(|s| (p, s))
+        .filter(|&&p| in_scope(p))
+        .filter_map(|&p| summary_of(p).map(|s| (p, s)))
+        .map(|(p, s)| {
+            let found = if s.anchored_links.is_empty() {
+                Vec::new()
+            } else {
+                writer.markdown.check_anchors(p, s, &summary_of)
+            };
+            (p, found)
         })
-        .flat_map_iter(|(p, s)| writer.markdown.check_anchors(p, s, &summary_of))
         .collect();
+    for (page, found) in anchors {
+        if let Some(e) = state.pages.get_mut(&site.page_source(page).path) {
+            e.anchors = found;
+        }
+    }
 
     let mut errors: Vec<Diagnostic> = prepared.diagnostics.0.clone();
     for &page in &order {
-        if let Some(e) = entry(page) {
+        if let Some(e) = state.pages.get(&site.page_source(page).path) {
             errors.extend(e.check.diagnostics.iter().cloned());
+            errors.extend(e.anchors.iter().cloned());
         }
     }
-    errors.extend(anchors);
     errors.extend(template_errors);
     errors.retain(Diagnostic::is_error);
     errors.sort_by(|a, b| {
@@ -475,31 +558,35 @@ fn check(
     });
     errors.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.message == b.message);
 
-    if let Some(search) = &generation.search
-        && errors.is_empty()
-    {
-        let started = Instant::now();
-        let mut docs: Vec<PageDocs> = Vec::with_capacity(order.len());
-        let mut owners: Vec<&str> = Vec::with_capacity(order.len());
-        for &page in &order {
-            let path = site.page_source(page).path.as_str();
-            if let Some(e) = state.pages.get_mut(path)
-                && let Some(d) = e.check.docs.as_mut()
-            {
-                d.page = crate::search::page_number(site, page);
-                docs.push(std::mem::take(d));
-                owners.push(path);
-            }
-        }
-        generation.set_search_files(search.finish(&docs));
-        for (path, d) in owners.into_iter().zip(docs) {
-            if let Some(e) = state.pages.get_mut(path) {
-                e.check.docs = Some(d);
-            }
-        }
-        report.search_ms = Some(started.elapsed().as_millis());
-    }
     (errors, report)
+}
+
+/// Merges every page's part of the search index into the generation's index files; returns
+/// how long it took, when the guide has a search index.
+fn merge_search(state: &mut State, generation: &Generation) -> Option<u128> {
+    let search = generation.search.as_ref()?;
+    let site = &generation.prepared.site;
+    let started = Instant::now();
+    let order = site.reading_order();
+    let mut docs: Vec<PageDocs> = Vec::with_capacity(order.len());
+    let mut owners: Vec<&str> = Vec::with_capacity(order.len());
+    for &page in &order {
+        let path = site.page_source(page).path.as_str();
+        if let Some(e) = state.pages.get_mut(path)
+            && let Some(d) = e.check.docs.as_mut()
+        {
+            d.page = crate::search::page_number(site, page);
+            docs.push(std::mem::take(d));
+            owners.push(path);
+        }
+    }
+    generation.set_search_files(search.finish(&docs));
+    for (path, d) in owners.into_iter().zip(docs) {
+        if let Some(e) = state.pages.get_mut(path) {
+            e.check.docs = Some(d);
+        }
+    }
+    Some(started.elapsed().as_millis())
 }
 
 /// Old and new output paths of the stylesheets that changed, as JSON.

@@ -132,22 +132,25 @@ pub struct Generation {
     pub prepared: Prepared,
     pub highlighter: Arc<Highlighter>,
     pub search: Option<SearchIndex>,
-    sidebars: Vec<Sidebar>,
+    sidebars: Arc<Vec<Sidebar>>,
     pages: HashMap<String, PageId>,
-    /// Site-wide files made when the generation is created (topics, tracks, 404, assets...).
-    files: BTreeMap<String, Arc<Vec<u8>>>,
+    /// Site-wide files (topics, tracks, 404, assets...) and the errors met making them.
+    files: OnceLock<(BTreeMap<String, Arc<Vec<u8>>>, Vec<Diagnostic>)>,
     /// The merged search index files (manifest, dictionary, postings, topics), once made.
     search_files: OnceLock<HashMap<String, Arc<Vec<u8>>>>,
     /// Files of the content folder that pages may link to, by output path.
-    content_files: HashMap<String, PathBuf>,
+    content_files: Arc<HashMap<String, PathBuf>>,
     markdown: Arc<MarkdownCache>,
     rendered: Mutex<HashMap<String, Arc<Vec<u8>>>>,
     print: Mutex<Option<Arc<Vec<u8>>>>,
 }
 
 impl Generation {
-    /// Makes the site-wide files of a prepared guide; pages are left for requests. `search`
-    /// is the previous generation's index, whose word numbers the new one keeps.
+    /// Makes a generation of a prepared guide; pages are left for requests. `search` is the
+    /// previous generation's index, whose word numbers the new one keeps. `same_shape` is a
+    /// generation of the same pages, titles and theme (only bodies changed): its sidebars and
+    /// list of the content folder's other files are reused, and the site-wide files are made
+    /// when first asked for. Otherwise they are made now, and their errors returned.
     pub fn new(
         id: u64,
         prepared: Prepared,
@@ -155,37 +158,22 @@ impl Generation {
         content_dir: &Path,
         markdown: Arc<MarkdownCache>,
         search: Option<&SearchIndex>,
+        same_shape: Option<&Generation>,
     ) -> Result<Self, Vec<Diagnostic>> {
-        let writer = prepared.writer(&highlighter);
-        let sidebars = writer.sidebars().map_err(|d| vec![d])?;
-        let sink = MemorySink::default();
-        let mut errors = Vec::new();
-        if let Err(e) = writer.write_crossref_pages(&sink) {
-            errors.push(e);
-        }
-        for result in [
-            writer.write_404(&sink),
-            writer.write_sitemap(&sink),
-            writer.write_assets(&sink),
-        ] {
-            if let Err(e) = result {
-                errors.push(e);
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        let pages = writer
-            .order
-            .pages()
-            .iter()
-            .map(|&p| (prepared.site.page_url(p).to_owned(), p))
-            .collect();
-        drop(writer);
-        let files = sink
-            .into_files()
+        let sidebars = match same_shape {
+            Some(g) => g.sidebars.clone(),
+            None => Arc::new(
+                prepared
+                    .writer(&highlighter)
+                    .sidebars()
+                    .map_err(|d| vec![d])?,
+            ),
+        };
+        let pages = prepared
+            .site
+            .reading_order()
             .into_iter()
-            .map(|(k, v)| (k, Arc::new(v)))
+            .map(|p| (prepared.site.page_url(p).to_owned(), p))
             .collect();
         let search = prepared.config.search.enabled.then(|| {
             let (site, config) = (&prepared.site, &prepared.config);
@@ -195,19 +183,57 @@ impl Generation {
                 None => SearchIndex::new(site, config, blocks, topics),
             }
         });
-        Ok(Self {
+        let generation = Self {
             id,
             sidebars,
             pages,
-            files,
+            files: OnceLock::new(),
             search_files: OnceLock::new(),
-            content_files: content_files(content_dir),
+            content_files: match same_shape {
+                Some(g) => g.content_files.clone(),
+                None => Arc::new(content_files(content_dir)),
+            },
             markdown,
             search,
             prepared,
             highlighter,
             rendered: Mutex::new(HashMap::new()),
             print: Mutex::new(None),
+        };
+        if same_shape.is_none() {
+            let errors = &generation.site_files().1;
+            if !errors.is_empty() {
+                return Err(errors.clone());
+            }
+        }
+        Ok(generation)
+    }
+
+    /// The site-wide files (topic and track pages, 404, sitemap, assets), made on first use,
+    /// with the errors met making them.
+    fn site_files(&self) -> &(BTreeMap<String, Arc<Vec<u8>>>, Vec<Diagnostic>) {
+        self.files.get_or_init(|| {
+            let writer = self.writer();
+            let sink = MemorySink::default();
+            let mut errors = Vec::new();
+            if let Err(e) = writer.write_crossref_pages(&sink) {
+                errors.push(e);
+            }
+            for result in [
+                writer.write_404(&sink),
+                writer.write_sitemap(&sink),
+                writer.write_assets(&sink),
+            ] {
+                if let Err(e) = result {
+                    errors.push(e);
+                }
+            }
+            let files = sink
+                .into_files()
+                .into_iter()
+                .map(|(k, v)| (k, Arc::new(v)))
+                .collect();
+            (files, errors)
         })
     }
 
@@ -301,7 +327,7 @@ impl Generation {
 
     /// The bytes of the file at `path` (relative to the site root), rendering it if needed.
     pub fn get(&self, path: &str) -> Found {
-        if let Some(bytes) = self.files.get(path) {
+        if let Some(bytes) = self.site_files().0.get(path) {
             return Found::Bytes(bytes.clone());
         }
         if let Some(bytes) = self.cached(path) {
