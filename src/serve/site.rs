@@ -104,10 +104,6 @@ impl MarkdownCache {
             .unwrap_or_else(|e| e.into_inner())
             .clear();
     }
-
-    pub fn len(&self) -> usize {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
 }
 
 /// The hash of a page's Markdown and where it starts in its file: what its rendering depends on
@@ -126,6 +122,9 @@ pub struct PageCheck {
     pub parsed: bool,
 }
 
+/// Site-wide files by path, and the errors met making them.
+type SiteFiles = (BTreeMap<String, Arc<Vec<u8>>>, Vec<Diagnostic>);
+
 /// A generation of the site being served.
 pub struct Generation {
     pub id: u64,
@@ -135,7 +134,7 @@ pub struct Generation {
     sidebars: Arc<Vec<Sidebar>>,
     pages: HashMap<String, PageId>,
     /// Site-wide files (topics, tracks, 404, assets...) and the errors met making them.
-    files: OnceLock<(BTreeMap<String, Arc<Vec<u8>>>, Vec<Diagnostic>)>,
+    files: OnceLock<SiteFiles>,
     /// The merged search index files (manifest, dictionary, postings, topics), once made.
     search_files: OnceLock<HashMap<String, Arc<Vec<u8>>>>,
     /// Files of the content folder that pages may link to, by output path.
@@ -211,7 +210,7 @@ impl Generation {
 
     /// The site-wide files (topic and track pages, 404, sitemap, assets), made on first use,
     /// with the errors met making them.
-    fn site_files(&self) -> &(BTreeMap<String, Arc<Vec<u8>>>, Vec<Diagnostic>) {
+    fn site_files(&self) -> &SiteFiles {
         self.files.get_or_init(|| {
             let writer = self.writer();
             let sink = MemorySink::default();
