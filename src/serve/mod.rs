@@ -5,6 +5,7 @@
 //! Pages are rendered when requested and cached per generation, so the time from a save to the
 //! new page does not grow with the size of the guide.
 
+mod checks;
 mod events;
 mod http;
 mod quick;
@@ -65,7 +66,7 @@ pub struct Server {
     errors: Mutex<Vec<Diagnostic>>,
     /// What the checks of every page found; held while a generation is made and checked, so
     /// that rebuilds happen one at a time.
-    state: Mutex<rebuild::State>,
+    state: Mutex<checks::State>,
     /// How long each stage of the last full load took, for the log.
     last_laps: Mutex<String>,
     listeners: Mutex<Vec<Sender<String>>>,
@@ -111,7 +112,7 @@ pub fn serve(mut opts: ServeOptions) -> Result<(), Failure> {
         highlighter,
         generation: RwLock::new(None),
         errors: Mutex::new(Vec::new()),
-        state: Mutex::new(rebuild::State::default()),
+        state: Mutex::new(checks::State::default()),
         last_laps: Mutex::new(String::new()),
         listeners: Mutex::new(Vec::new()),
         connections: Mutex::new(Connections::default()),

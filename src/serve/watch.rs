@@ -14,6 +14,11 @@ use crate::load::is_ignored_name;
 
 /// Quiet time that ends a burst of saves.
 const SETTLE: Duration = Duration::from_millis(30);
+/// Quiet time after a file was closed after writing or renamed into place: the save is
+/// complete, and only the events that come with it are waited for. Used only when the last
+/// rebuild is [`BURST`] ago or more; saves closer together are gathered with [`SETTLE`].
+const DONE_SETTLE: Duration = Duration::from_millis(3);
+const BURST: Duration = Duration::from_millis(250);
 /// The longest a burst may hold back a rebuild.
 const MAX_WAIT: Duration = Duration::from_millis(300);
 
@@ -63,17 +68,28 @@ fn run(
         .and_then(|p| p.iter().next())
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|| "content".into());
+    let mut last_rebuild: Option<Instant> = None;
     loop {
         let Ok(first) = rx.recv() else {
             return;
         };
+        let in_burst = last_rebuild.is_some_and(|t| t.elapsed() < BURST);
         let mut changed: Vec<PathBuf> = Vec::new();
-        collect(&root, &content_name, first, &mut changed);
+        let mut done = collect(&root, &content_name, first, &mut changed).unwrap_or(false);
         let started = Instant::now();
         loop {
             let left = MAX_WAIT.saturating_sub(started.elapsed());
-            match rx.recv_timeout(SETTLE.min(left)) {
-                Ok(event) => collect(&root, &content_name, event, &mut changed),
+            let settle = if done && !in_burst {
+                DONE_SETTLE
+            } else {
+                SETTLE
+            };
+            match rx.recv_timeout(settle.min(left)) {
+                Ok(event) => {
+                    if let Some(d) = collect(&root, &content_name, event, &mut changed) {
+                        done = d;
+                    }
+                }
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return,
             }
@@ -88,6 +104,7 @@ fn run(
         changed.sort();
         changed.dedup();
         server.rebuild(&changed);
+        last_rebuild = Some(Instant::now());
     }
 }
 
@@ -99,22 +116,33 @@ fn watched_dirs(root: &Path) -> Vec<PathBuf> {
     vec![content, root.join("themes")]
 }
 
-/// Keeps the paths of an event that matter to the guide.
+/// Keeps the paths of an event that matter to the guide. `Some(true)` when the event ends a
+/// save (a file closed after writing, or renamed into place), `Some(false)` when more may
+/// follow (a write in progress, a file moved away or removed before it is written again), `None`
+/// when nothing relevant happened.
 fn collect(
     root: &Path,
     content: &str,
     event: notify::Result<notify::Event>,
     changed: &mut Vec<PathBuf>,
-) {
-    let Ok(event) = event else { return };
-    if event.kind.is_access() {
-        return;
-    }
-    for path in event.paths {
-        if relevant(root, content, &path) {
-            changed.push(path);
-        }
-    }
+) -> Option<bool> {
+    use notify::EventKind;
+    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+    let event = event.ok()?;
+    let done = match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => return None,
+        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => true,
+        _ => false,
+    };
+    let before = changed.len();
+    changed.extend(
+        event
+            .paths
+            .into_iter()
+            .filter(|path| relevant(root, content, path)),
+    );
+    (changed.len() > before).then_some(done)
 }
 
 /// Whether a changed path can change the site: `book.toml`, or a file under the content or
