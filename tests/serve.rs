@@ -111,9 +111,9 @@ impl Serve {
         }
     }
 
-    /// Waits until saves are picked up: the server prints its address before its watcher is
-    /// set up, so a save made at once could go unseen. Re-saves the home page's source with the
-    /// same bytes until a rebuild is logged (that rebuild changes nothing in the site).
+    /// Waits until saves are picked up (and the background check of the first build is done):
+    /// re-saves the home page's source with the same bytes until a rebuild is logged (that
+    /// rebuild changes nothing in the site).
     fn wait_watching(&self, guide: &Guide) {
         let rel = "content/_index.md";
         let bytes = fs::read(guide.path(rel)).expect("read the home page source");

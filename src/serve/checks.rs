@@ -148,9 +148,10 @@ pub(super) fn check(
         ..Report::default()
     };
     let writer = generation.writer();
+    let keep = dirty.len() <= 64;
     let checked: Vec<(PageId, PageCheck)> = dirty
         .par_iter()
-        .map(|&p| (p, generation.check_page(&writer, p)))
+        .map(|&p| (p, generation.check_page(&writer, p, keep)))
         .collect();
     report.parsed = checked.iter().filter(|(_, c)| c.parsed).count();
     let mut template_errors = Vec::new();

@@ -310,8 +310,25 @@ impl Server {
             "{shown} changed: {what} in {checked_ms} ms; serving build {id} ({} ms in all; other pages render when requested)",
             started.elapsed().as_millis()
         );
-        if let Some(ms) = merge_search(&mut state, &served) {
-            eprintln!("search index of build {id} merged in {ms} ms");
+        std::thread::spawn(move || served.warm());
+    }
+
+    /// Merges the search index of the generation being served if it is not merged yet: called
+    /// by the watcher once saves have paused, so that the merge neither delays the new pages
+    /// nor runs for builds that a quick next save replaces.
+    pub(super) fn merge_search(&self) {
+        let mut state = lock(&self.state);
+        let Some(generation) = self.current() else {
+            return;
+        };
+        if generation.search.is_none()
+            || generation.has_search_files()
+            || state.base.as_ref().map(|b| b.id) != Some(generation.id)
+        {
+            return;
+        }
+        if let Some(ms) = merge_search(&mut state, &generation) {
+            eprintln!("search index of build {} merged in {ms} ms", generation.id);
         }
     }
 

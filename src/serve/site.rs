@@ -208,6 +208,12 @@ impl Generation {
         Ok(generation)
     }
 
+    /// Makes the site-wide files now if they are not made yet (after a swap, so that the
+    /// first request for one does not wait).
+    pub fn warm(&self) {
+        self.site_files();
+    }
+
     /// The site-wide files (topic and track pages, 404, sitemap, assets), made on first use,
     /// with the errors met making them.
     fn site_files(&self) -> &SiteFiles {
@@ -276,10 +282,16 @@ impl Generation {
     }
 
     /// Renders a page as a build does and reports all it found: its problems, the summary
-    /// that anchors are checked against and its part of the search index.
-    pub fn check_page(&self, w: &PageWriter<'_>, page: PageId) -> PageCheck {
+    /// that anchors are checked against and its part of the search index. The HTML is kept for
+    /// requests when `keep` (a few edited pages, not a check of the whole guide).
+    pub fn check_page(&self, w: &PageWriter<'_>, page: PageId, keep: bool) -> PageCheck {
         let ((rendered, mut diagnostics), parsed) = self.markdown_parsed(w, page);
-        if let Err(d) = self.render_html(w, page, &rendered) {
+        let html = if keep {
+            self.render_html(w, page, &rendered).map(drop)
+        } else {
+            w.page_html(page, &rendered, &self.sidebars).map(drop)
+        };
+        if let Err(d) = html {
             diagnostics.push(d);
         }
         let docs = self
@@ -304,6 +316,11 @@ impl Generation {
             .collect()
     }
 
+    /// Whether the merged search index files are made.
+    pub fn has_search_files(&self) -> bool {
+        self.search_files.get().is_some()
+    }
+
     /// Sets the merged search index files.
     pub fn set_search_files(&self, parts: Vec<crate::search::Part>) {
         let _ = self.search_files.set(
@@ -326,8 +343,21 @@ impl Generation {
 
     /// The bytes of the file at `path` (relative to the site root), rendering it if needed.
     pub fn get(&self, path: &str) -> Found {
-        if let Some(bytes) = self.site_files().0.get(path) {
+        let site_wide = path == "404.html"
+            || path == "sitemap.xml"
+            || path.starts_with("topics/")
+            || path.starts_with("tracks/");
+        if site_wide && let Some(bytes) = self.site_files().0.get(path) {
             return Found::Bytes(bytes.clone());
+        }
+        if let Some(asset) = self
+            .prepared
+            .theme
+            .assets
+            .values()
+            .find(|a| a.out_path == path)
+        {
+            return Found::Bytes(Arc::new(asset.bytes.clone()));
         }
         if let Some(bytes) = self.cached(path) {
             return Found::Bytes(bytes);

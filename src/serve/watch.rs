@@ -19,6 +19,8 @@ const SETTLE: Duration = Duration::from_millis(30);
 /// rebuild is [`BURST`] ago or more; saves closer together are gathered with [`SETTLE`].
 const DONE_SETTLE: Duration = Duration::from_millis(3);
 const BURST: Duration = Duration::from_millis(250);
+/// Quiet time after a rebuild before the search index is merged again.
+const MERGE_AFTER: Duration = Duration::from_millis(100);
 /// The longest a burst may hold back a rebuild.
 const MAX_WAIT: Duration = Duration::from_millis(300);
 
@@ -69,9 +71,23 @@ fn run(
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|| "content".into());
     let mut last_rebuild: Option<Instant> = None;
+    let mut merge_pending = false;
     loop {
-        let Ok(first) = rx.recv() else {
-            return;
+        let first = if merge_pending {
+            match rx.recv_timeout(MERGE_AFTER) {
+                Ok(event) => event,
+                Err(RecvTimeoutError::Timeout) => {
+                    server.merge_search();
+                    merge_pending = false;
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        } else {
+            let Ok(event) = rx.recv() else {
+                return;
+            };
+            event
         };
         let in_burst = last_rebuild.is_some_and(|t| t.elapsed() < BURST);
         let mut changed: Vec<PathBuf> = Vec::new();
@@ -105,6 +121,7 @@ fn run(
         changed.dedup();
         server.rebuild(&changed);
         last_rebuild = Some(Instant::now());
+        merge_pending = true;
     }
 }
 
