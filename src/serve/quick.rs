@@ -84,14 +84,8 @@ pub fn body_edit(
             list.dedup();
         }
     }
-    let mut theme = base.theme.clone();
-    if base.config.search.enabled {
-        let manifest = crate::search::manifest_path(&site, &base.config, &theme.blocks);
-        theme
-            .tera
-            .global_context()
-            .insert("search_index", &manifest);
-    }
+    // The search index name among the theme's globals is set again by `Generation::new`.
+    let theme = base.theme.clone();
     let prepared = Prepared {
         config: base.config.clone(),
         index,

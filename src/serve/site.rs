@@ -132,7 +132,7 @@ pub struct Generation {
     pub highlighter: Arc<Highlighter>,
     pub search: Option<SearchIndex>,
     sidebars: Arc<Vec<Sidebar>>,
-    pages: HashMap<String, PageId>,
+    pages: Arc<HashMap<String, PageId>>,
     /// Site-wide files (topics, tracks, 404, assets...) and the errors met making them.
     files: OnceLock<SiteFiles>,
     /// The merged search index files (manifest, dictionary, postings, topics), once made.
@@ -168,12 +168,18 @@ impl Generation {
                     .map_err(|d| vec![d])?,
             ),
         };
-        let pages = prepared
-            .site
-            .reading_order()
-            .into_iter()
-            .map(|p| (prepared.site.page_url(p).to_owned(), p))
-            .collect();
+        let pages = match same_shape {
+            Some(g) => g.pages.clone(),
+            None => Arc::new(
+                prepared
+                    .site
+                    .reading_order()
+                    .into_iter()
+                    .map(|p| (prepared.site.page_url(p).to_owned(), p))
+                    .collect(),
+            ),
+        };
+        let mut prepared = prepared;
         let search = prepared.config.search.enabled.then(|| {
             let (site, config) = (&prepared.site, &prepared.config);
             let (blocks, topics) = (&prepared.theme.blocks, &prepared.crossrefs.topics);
@@ -182,6 +188,16 @@ impl Generation {
                 None => SearchIndex::new(site, config, blocks, topics),
             }
         });
+        if let Some(search) = &search {
+            // The same name `set_globals` gives; set again for a guide whose bodies were
+            // replaced since.
+            let manifest = search.manifest_path();
+            prepared
+                .theme
+                .tera
+                .global_context()
+                .insert("search_index", &manifest);
+        }
         let generation = Self {
             id,
             sidebars,
