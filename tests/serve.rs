@@ -1051,6 +1051,16 @@ fn a_template_change_re_renders_the_pages() {
             "{page} was not re-rendered"
         );
     }
+    // Only the theme was loaded again: the log says so, and no Markdown was parsed.
+    let log = serve.log();
+    let line = log
+        .lines()
+        .find(|l| l.contains("footer.html changed: "))
+        .unwrap_or_else(|| panic!("no rebuild logged for the template:\n{log}"));
+    assert!(
+        line.contains("theme reloaded") && line.contains("Markdown not parsed again"),
+        "{line}"
+    );
 }
 
 #[test]
