@@ -362,3 +362,30 @@ fn css_changes(old: &Generation, new: &Generation) -> String {
         .collect();
     serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_save_touched_decides_what_is_redone() {
+        let root = Path::new("/g");
+        let kind = |paths: &[&str]| {
+            let paths: Vec<PathBuf> = paths.iter().map(|p| root.join(p)).collect();
+            kind_of(root, &paths)
+        };
+        assert_eq!(kind(&["content/a.md"]), Kind::Content);
+        assert_eq!(kind(&["themes/t/templates/lesson.html"]), Kind::Theme);
+        assert_eq!(kind(&["themes/t/static/css/style.css"]), Kind::Theme);
+        assert_eq!(
+            kind(&["themes/t/templates/blocks/compare.html"]),
+            Kind::Everything
+        );
+        assert_eq!(kind(&["book.toml"]), Kind::Everything);
+        assert_eq!(
+            kind(&["themes/t/templates/lesson.html", "content/a.md"]),
+            Kind::Content
+        );
+        assert_eq!(kind(&["content/a.md", "book.toml"]), Kind::Everything);
+    }
+}

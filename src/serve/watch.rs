@@ -182,3 +182,39 @@ fn relevant(root: &Path, content: &str, path: &Path) -> bool {
         None => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, ModifyKind, RenameMode};
+    use notify::{Event, EventKind};
+
+    #[test]
+    fn a_save_is_complete_once_closed_or_renamed_into_place() {
+        let root = Path::new("/g");
+        let at = |kind: EventKind, rel: &str| {
+            let mut changed = Vec::new();
+            let event = Event::new(kind).add_path(root.join(rel));
+            (
+                collect(root, "content", Ok(event), &mut changed),
+                changed.len(),
+            )
+        };
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let moved_in = EventKind::Modify(ModifyKind::Name(RenameMode::To));
+        let moved_away = EventKind::Modify(ModifyKind::Name(RenameMode::From));
+        let opened = EventKind::Access(AccessKind::Open(AccessMode::Any));
+        let created = EventKind::Create(CreateKind::File);
+        assert_eq!(at(write, "content/a.md"), (Some(false), 1));
+        assert_eq!(at(created, "content/a.md"), (Some(false), 1));
+        assert_eq!(at(moved_away, "content/a.md"), (Some(false), 1));
+        assert_eq!(at(closed, "content/a.md"), (Some(true), 1));
+        assert_eq!(at(moved_in, "content/a.md"), (Some(true), 1));
+        assert_eq!(at(opened, "content/a.md"), (None, 0));
+        assert_eq!(at(closed, "content/.a.md.swp"), (None, 0));
+        assert_eq!(at(closed, "content/4913"), (None, 0));
+        assert_eq!(at(closed, "public/a.html"), (None, 0));
+        assert_eq!(at(closed, "book.toml"), (Some(true), 1));
+    }
+}
