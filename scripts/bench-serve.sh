@@ -4,7 +4,8 @@
 # second apart) and polls its URL until the change is served. Prints the median and worst
 # latency from save to served change, the time from start to the first page served, and a cold
 # `guide build` for comparison; the same for `hugo server` on the same lessons when `hugo` is
-# installed, with the ratio of the medians.
+# installed, with the ratio of the medians. Then, with Debian's `wrk` when installed, the
+# throughput of `guide serve` with 64 connections for 10 s, and its errors (there must be none).
 #
 # Usage: scripts/bench-serve.sh
 # Environment:
@@ -12,6 +13,7 @@
 #   BENCH_SAVES  saves measured per server (default 20)
 #   BENCH_GAP    seconds from one save to the next (default 1)
 #   BENCH_SEED   seed for the generated text (default 1)
+#   BENCH_WRK_SECONDS  seconds of the wrk run (default 10; 0 skips it)
 #   GUIDE_BIN    an already built `guide` binary to measure instead of building this checkout
 set -euo pipefail
 export LC_ALL=C
@@ -25,6 +27,7 @@ sizes=${BENCH_SIZES:-"1000 10000"}
 saves=${BENCH_SAVES:-20}
 gap=${BENCH_GAP:-1}
 seed=${BENCH_SEED:-1}
+wrk_seconds=${BENCH_WRK_SECONDS:-10}
 
 die() {
     echo "bench-serve: $*" >&2
@@ -34,6 +37,8 @@ die() {
 [[ $saves =~ ^[1-9][0-9]*$ ]] || die "BENCH_SAVES must be a whole number >= 1, got '$saves'"
 [[ $gap =~ ^[0-9]+([.][0-9]+)?$ ]] || die "BENCH_GAP must be a number of seconds, got '$gap'"
 [[ $seed =~ ^[0-9]+$ ]] || die "BENCH_SEED must be a whole number, got '$seed'"
+[[ $wrk_seconds =~ ^[0-9]+$ ]] || die "BENCH_WRK_SECONDS must be a whole number, got '$wrk_seconds'"
+wrk_bin=$(command -v wrk || true)
 read -r -a size_list <<<"$sizes"
 ((${#size_list[@]} > 0)) || die "BENCH_SIZES is empty"
 for size in "${size_list[@]}"; do
@@ -188,6 +193,7 @@ measure_saves() {
 }
 
 rows=()
+throughput=()
 row() {
     rows+=("$(printf '%-8s %-6s %12s %12s %12s %12s %11s' "$@")")
 }
@@ -229,6 +235,14 @@ for size in "${size_list[@]}"; do
     guide_latencies=("${latencies[@]}")
     guide_median=$(median "${guide_latencies[@]}")
     row "$size" guide "$first_page" "$cold_build" "$guide_median" "$(worst "${guide_latencies[@]}")" ""
+    if [[ -n $wrk_bin ]] && ((wrk_seconds > 0)); then
+        echo "wrk, $size lessons: 64 connections for ${wrk_seconds} s on $page..." >&2
+        wrk_out=$("$wrk_bin" -t 2 -c 64 -d "${wrk_seconds}s" --timeout 5s "$base$page") || die "wrk failed"
+        rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$wrk_out")
+        total=$(awk '/ requests in / { print $1 }' <<<"$wrk_out")
+        errors=$(awk '/Socket errors:/ { gsub(/[^0-9 ]/, " "); n = 0; for (i = 1; i <= NF; i++) n += $i; print n } /Non-2xx or 3xx responses:/ { print $NF }' <<<"$wrk_out" | awk '{ s += $1 } END { print s + 0 }')
+        throughput+=("$(printf '%-8s %12s %12s %8s' "$size" "$rps" "$total" "$errors")")
+    fi
     if grep -q 'still serving the last good build' "$log"; then
         echo "note: guide serve refused $(grep -c 'still serving the last good build' "$log") half-written save(s) at $size lessons" >&2
     fi
@@ -271,4 +285,12 @@ printf '%-8s %-6s %12s %12s %12s %12s %11s\n' lessons tool "1st page ms" "cold b
 printf '%s\n' "${rows[@]}"
 if [[ -z $hugo_bin ]]; then
     echo "(hugo is not on PATH: install it to compare)"
+fi
+echo
+if ((${#throughput[@]} > 0)); then
+    echo "guide serve throughput: wrk, 2 threads, 64 connections, ${wrk_seconds} s, one lesson page"
+    printf '%-8s %12s %12s %8s\n' lessons "requests/s" requests errors
+    printf '%s\n' "${throughput[@]}"
+elif [[ -z $wrk_bin ]]; then
+    echo "(wrk is not on PATH: install it for the throughput run)"
 fi

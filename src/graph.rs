@@ -29,7 +29,7 @@ pub struct Track {
 }
 
 /// Cross references of every lesson, indexed by [`LessonId`].
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Crossrefs {
     /// Lessons that link to each lesson, in reading order.
     pub backlinks: Vec<Vec<LessonId>>,
@@ -123,28 +123,31 @@ pub fn reading_positions(site: &Site) -> Vec<usize> {
 }
 
 /// Which lessons link to each lesson: a parse of every body without rendering it.
+/// The lessons a lesson's body links to, each once, in order of first link.
+pub fn lesson_links(index: &LinkIndex, lesson: &crate::model::Lesson) -> Vec<LessonId> {
+    let dir = lesson.slug_path.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut targets = Vec::new();
+    for event in Parser::new_ext(&lesson.source.body, markdown::options()) {
+        if let Event::Start(Tag::Link { dest_url, .. }) = event {
+            let (path, _) = split_fragment(&dest_url);
+            if path.is_empty() || urls::is_external(path) {
+                continue;
+            }
+            if let Some(PageId::Lesson(t)) = index.target(dir, path)
+                && !targets.contains(&t)
+            {
+                targets.push(t);
+            }
+        }
+    }
+    targets
+}
+
 fn backlinks(site: &Site, index: &LinkIndex, position: &[usize]) -> Vec<Vec<LessonId>> {
     let outgoing: Vec<Vec<LessonId>> = site
         .lessons
         .par_iter()
-        .map(|lesson| {
-            let dir = lesson.slug_path.rsplit_once('/').map_or("", |(d, _)| d);
-            let mut targets = Vec::new();
-            for event in Parser::new_ext(&lesson.source.body, markdown::options()) {
-                if let Event::Start(Tag::Link { dest_url, .. }) = event {
-                    let (path, _) = split_fragment(&dest_url);
-                    if path.is_empty() || urls::is_external(path) {
-                        continue;
-                    }
-                    if let Some(PageId::Lesson(t)) = index.target(dir, path)
-                        && !targets.contains(&t)
-                    {
-                        targets.push(t);
-                    }
-                }
-            }
-            targets
-        })
+        .map(|lesson| lesson_links(index, lesson))
         .collect();
     let mut incoming = vec![Vec::new(); site.lessons.len()];
     for (from, targets) in outgoing.iter().enumerate() {

@@ -71,6 +71,12 @@ pub fn load(opts: &LoadOptions<'_>) -> (Site, Diagnostics) {
                 files.push(e.into_path());
             }
             Ok(_) => {}
+            // A dangling link with an ignored name (Emacs' `.#x.md` lock) fails before
+            // `filter_entry` sees its name.
+            Err(e)
+                if e.path()
+                    .and_then(|p| p.file_name())
+                    .is_some_and(|n| is_ignored_name(&n.to_string_lossy())) => {}
             Err(e) => {
                 let path = e
                     .path()
@@ -102,6 +108,15 @@ pub fn load(opts: &LoadOptions<'_>) -> (Site, Diagnostics) {
 
     let site = assemble(opts, parsed, &mut diags);
     (site, diags)
+}
+
+/// Reads one Markdown file as [`load`] does: its source and front matter, `None` for a draft
+/// left out. `guide serve` uses it to take in an edited lesson without loading the guide again.
+pub fn read_page(
+    opts: &LoadOptions<'_>,
+    path: &Path,
+) -> Result<Option<(Source, FrontMatter)>, Diagnostic> {
+    read_one(opts, path).map(|p| p.map(|p| (p.source, p.front)))
 }
 
 fn read_one(opts: &LoadOptions<'_>, path: &Path) -> Result<Option<Parsed>, Diagnostic> {
@@ -147,7 +162,7 @@ fn read_one(opts: &LoadOptions<'_>, path: &Path) -> Result<Option<Parsed>, Diagn
             path: file,
             disk_path: path.to_path_buf(),
             words: count_words(&body),
-            body,
+            body: body.into(),
             body_line,
         },
         front,
@@ -261,7 +276,7 @@ fn assemble(opts: &LoadOptions<'_>, parsed: Vec<Parsed>, diags: &mut Diagnostics
             source: Source {
                 path: join_url(&content_display, "_index.md"),
                 disk_path: opts.content_dir.join("_index.md"),
-                body: String::new(),
+                body: "".into(),
                 body_line: 1,
                 words: 0,
             },

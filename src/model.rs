@@ -28,7 +28,7 @@ pub struct Source {
     /// Absolute or root-joined path on disk.
     pub disk_path: PathBuf,
     /// The Markdown body after the front matter.
-    pub body: String,
+    pub body: std::sync::Arc<str>,
     /// 1-based line in the file where `body` starts.
     pub body_line: usize,
     /// Words of prose in the body (code blocks left out), for reading time.

@@ -32,6 +32,7 @@ pub struct Asset {
 }
 
 /// Templates compiled and assets named, ready for rendering.
+#[derive(Clone)]
 pub struct Theme {
     pub tera: Tera,
     /// Names of block templates (`compare` for `templates/blocks/compare.html`).

@@ -140,13 +140,13 @@ fuzz_target!(|data: &[u8]| {
             let section = &mut site.sections[s.0];
             section.front.title = title.to_owned();
             section.front.topics = chosen;
-            section.source.body = body.to_owned();
+            section.source.body = body.into();
         }
         PageId::Lesson(l) => {
             let lesson = &mut site.lessons[l.0];
             lesson.front.title = title.to_owned();
             lesson.front.topics = chosen;
-            lesson.source.body = body.to_owned();
+            lesson.source.body = body.into();
         }
     }
 

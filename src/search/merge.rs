@@ -245,10 +245,19 @@ pub fn merge(
     sorted.sort_by_key(|p| p.page);
     let (postings, df) = score_all(&sorted, stems.len());
     let tiered: Vec<Vec<String>> = postings.into_par_iter().map(tiers).collect();
+    let mut live = vec![false; vocab.word_count()];
+    for page in pages {
+        for &w in &page.words {
+            if let Some(l) = live.get_mut(w as usize) {
+                *l = true;
+            }
+        }
+    }
     let words: Vec<(Box<str>, u32)> = vocab
         .words()
         .into_iter()
-        .filter(|(_, s)| df[*s as usize] > 0)
+        .filter(|(_, s, w)| df[*s as usize] > 0 && live.get(*w as usize) == Some(&true))
+        .map(|(word, s, _)| (word, s))
         .collect();
 
     // Everything a shard holds, sorted by the string that places it.

@@ -35,6 +35,7 @@ pub mod text;
 mod vocab;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 pub use merge::{MIN_SCORE, STEP, TIERS, decode_postings, quantise};
 pub use page::{DocTerms, PageDocs};
@@ -67,7 +68,7 @@ pub struct SearchIndex {
     topics: Vec<TopicEntry>,
     topic_ids: HashMap<String, u32>,
     blocks: HashSet<String>,
-    vocab: vocab::Vocabulary,
+    vocab: Arc<vocab::Vocabulary>,
 }
 
 /// Path of the manifest for these inputs (the same value [`SearchIndex::manifest_path`] gives).
@@ -142,8 +143,31 @@ impl SearchIndex {
                 .collect(),
             topics,
             blocks: blocks.clone(),
-            vocab: vocab::Vocabulary::default(),
+            vocab: Arc::default(),
         }
+    }
+
+    /// An index for a new version of the guide that shares this one's word numbers, so that
+    /// the [`PageDocs`] of unchanged pages can be merged again with those of edited ones
+    /// (`guide serve`).
+    pub fn renewed(
+        &self,
+        site: &Site,
+        config: &Config,
+        blocks: &HashSet<String>,
+        topics: &Topics,
+    ) -> Self {
+        Self {
+            vocab: self.vocab.clone(),
+            ..Self::new(site, config, blocks, topics)
+        }
+    }
+
+    /// The topics the index numbers pages' topics by.
+    pub fn topic_slugs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.topics
+            .iter()
+            .map(|t| (t.slug.as_str(), t.title.as_str()))
     }
 
     /// Where pages find the manifest, relative to the site root.

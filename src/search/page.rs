@@ -77,6 +77,9 @@ pub struct PageDocs {
     /// Topic numbers of the page.
     pub topics: Vec<u32>,
     pub docs: Vec<DocTerms>,
+    /// Numbers of the distinct words of the page, so that the dictionary lists only words some
+    /// page still has when pages are replaced.
+    pub words: Vec<u32>,
 }
 
 impl PageDocs {
@@ -156,7 +159,8 @@ pub fn build(
     let body_words: Vec<Vec<u32>> = body_texts.iter().map(|t| words.number(t)).collect();
     let unique = words.unique;
     // Local word → global stem, and global stems numbered densely for counting.
-    let global = vocab.stems_of(&unique);
+    let ids = vocab.ids_of(&unique);
+    let global: Vec<u32> = ids.iter().map(|&(_, s)| s).collect();
     let mut dense: FnvMap<u32, u32> = FnvMap::default();
     let mut stems: Vec<u32> = Vec::new();
     let word_stem: Vec<u32> = global
@@ -200,6 +204,7 @@ pub fn build(
         page: meta.number,
         topics: meta.topics.clone(),
         docs: Vec::with_capacity(docs.len()),
+        words: ids.iter().map(|&(w, _)| w).collect(),
     };
     let mut counts: Vec<Counts> = vec![0; stems.len()];
     let mut touched: Vec<u32> = Vec::new();

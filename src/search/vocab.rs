@@ -120,9 +120,9 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// The stems of the guide (numbered) and the words seen for each.
 pub struct Vocabulary {
     stems: Interner,
-    /// Word as written (folded) → its stem's number. Read by every page at once; written only
-    /// for words not seen before, which soon become rare.
-    words: RwLock<FnvMap<Box<str>, u32>>,
+    /// Word as written (folded) → its own number and its stem's number. Read by every page at
+    /// once; written only for words not seen before, which soon become rare.
+    words: RwLock<FnvMap<Box<str>, (u32, u32)>>,
     stemmer: Stems,
 }
 
@@ -139,13 +139,18 @@ impl Default for Vocabulary {
 impl Vocabulary {
     /// The numbers of the stems of `words` (folded words that are not stop words).
     pub fn stems_of(&self, words: &[&str]) -> Vec<u32> {
-        let mut out = vec![u32::MAX; words.len()];
+        self.ids_of(words).into_iter().map(|(_, s)| s).collect()
+    }
+
+    /// The numbers of `words` and of their stems.
+    pub fn ids_of(&self, words: &[&str]) -> Vec<(u32, u32)> {
+        let mut out = vec![(u32::MAX, u32::MAX); words.len()];
         let mut missing = Vec::new();
         {
             let map = self.words.read().unwrap_or_else(|e| e.into_inner());
             for (i, w) in words.iter().enumerate() {
                 match map.get(*w) {
-                    Some(&id) => out[i] = id,
+                    Some(&ids) => out[i] = ids,
                     None => missing.push(i),
                 }
             }
@@ -158,9 +163,9 @@ impl Vocabulary {
             .map(|&i| (i, self.stems.intern(&self.stemmer.stem(words[i]))))
             .collect();
         let mut map = self.words.write().unwrap_or_else(|e| e.into_inner());
-        for (i, id) in found {
-            map.insert(words[i].into(), id);
-            out[i] = id;
+        for (i, stem) in found {
+            let next = map.len() as u32;
+            out[i] = *map.entry(words[i].into()).or_insert((next, stem));
         }
         out
     }
@@ -176,10 +181,16 @@ impl Vocabulary {
         self.stems.strings()
     }
 
-    /// Every word seen with its stem's number, sorted by word.
-    pub fn words(&self) -> Vec<(Box<str>, u32)> {
+    /// How many words have been seen.
+    pub fn word_count(&self) -> usize {
+        self.words.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Every word seen with its stem's number and its own, sorted by word.
+    pub fn words(&self) -> Vec<(Box<str>, u32, u32)> {
         let map = self.words.read().unwrap_or_else(|e| e.into_inner());
-        let mut out: Vec<(Box<str>, u32)> = map.iter().map(|(w, &s)| (w.clone(), s)).collect();
+        let mut out: Vec<(Box<str>, u32, u32)> =
+            map.iter().map(|(w, &(id, s))| (w.clone(), s, id)).collect();
         out.sort_unstable();
         out
     }

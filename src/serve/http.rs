@@ -1,17 +1,20 @@
-//! A small HTTP/1.1 server for `guide serve`: one thread per connection with time limits, GET and
-//! HEAD only, Host checked against DNS rebinding, paths checked against traversal, ETags, and
-//! server-sent events for live reload.
+//! A small HTTP/1.1 server for `guide serve`: one thread per connection, keep-alive, a deadline
+//! for each request head, GET and HEAD only, Host checked against DNS rebinding, paths checked
+//! against traversal, ETags, and server-sent events for live reload.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::Server;
 use super::site::Found;
 
 /// The longest request head accepted.
 const MAX_HEAD: usize = 16 * 1024;
+/// The time a client has to send a whole request head (the first one, or the next on a kept
+/// connection): a client that trickles bytes cannot hold its connection longer than this.
+const HEAD_TIME: Duration = Duration::from_secs(10);
 /// The prefix of the dev server's own URLs (reload script, events).
 pub const OWN: &str = "__guide/";
 
@@ -21,124 +24,192 @@ pub struct Request {
     pub target: String,
     pub host: Option<String>,
     pub if_none_match: Option<String>,
+    /// The client asked to close the connection, spoke HTTP/1.0 or sent a body.
+    pub close: bool,
 }
 
-/// Reads a request head; `None` for a malformed, oversized or too slow one.
-fn read_request(stream: &TcpStream) -> Option<Request> {
-    let mut reader = BufReader::new(stream.take(MAX_HEAD as u64));
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_owned();
-    let target = parts.next()?.to_owned();
-    if !parts.next()?.starts_with("HTTP/1.") {
-        return None;
+/// Reads from a connection with a deadline for the whole request head rather than per read.
+struct Deadline<'a> {
+    stream: &'a TcpStream,
+    until: Instant,
+    /// Bytes left before the head is too long.
+    left: usize,
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let wait = self.until.saturating_duration_since(Instant::now());
+        if wait.is_zero() || self.left == 0 {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(wait))?;
+        let max = buf.len().min(self.left);
+        let n = (&mut &*self.stream).read(&mut buf[..max])?;
+        self.left -= n;
+        Ok(n)
+    }
+}
+
+/// What reading a request head gave.
+enum Head {
+    Request(Request),
+    /// The connection ended (or timed out) before a request began.
+    Gone,
+    Malformed,
+}
+
+fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> Option<usize> {
+    line.clear();
+    reader.read_until(b'\n', line).ok()
+}
+
+/// Reads a request head.
+fn read_request(reader: &mut impl BufRead) -> Head {
+    let mut line = Vec::new();
+    match read_line(reader, &mut line) {
+        None | Some(0) => return Head::Gone,
+        Some(_) => {}
+    }
+    let Ok(text) = std::str::from_utf8(&line) else {
+        return Head::Malformed;
+    };
+    let mut parts = text.split_whitespace();
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Head::Malformed;
+    };
+    if !version.starts_with("HTTP/1.") {
+        return Head::Malformed;
     }
     let mut request = Request {
-        method,
-        target,
+        method: method.to_owned(),
+        target: target.to_owned(),
         host: None,
         if_none_match: None,
+        close: version == "HTTP/1.0",
     };
     loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).ok()? == 0 {
-            return None;
+        match read_line(reader, &mut line) {
+            None | Some(0) => return Head::Malformed,
+            Some(_) => {}
         }
+        let Ok(header) = std::str::from_utf8(&line) else {
+            return Head::Malformed;
+        };
         let header = header.trim_end();
         if header.is_empty() {
-            return Some(request);
+            return Head::Request(request);
         }
-        let (name, value) = header.split_once(':')?;
+        let Some((name, value)) = header.split_once(':') else {
+            return Head::Malformed;
+        };
+        let value = value.trim();
         match name.trim().to_ascii_lowercase().as_str() {
-            "host" => request.host = Some(value.trim().to_owned()),
-            "if-none-match" => request.if_none_match = Some(value.trim().to_owned()),
+            "host" => request.host = Some(value.to_owned()),
+            "if-none-match" => request.if_none_match = Some(value.to_owned()),
+            "connection" => request.close |= value.eq_ignore_ascii_case("close"),
+            "content-length" => request.close |= value != "0",
+            "transfer-encoding" => request.close = true,
             _ => {}
         }
     }
 }
 
-/// Serves one connection (one request: `Connection: close`).
-pub fn handle(server: Arc<Server>, mut stream: TcpStream) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+/// Serves one connection: requests one after another until the client closes it, stays silent
+/// past the deadline, or asks to close.
+pub fn handle(server: Arc<Server>, stream: TcpStream, id: usize) {
     let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
-    let Some(request) = read_request(&stream) else {
-        let _ = respond(
-            &mut stream,
-            400,
-            "text/plain; charset=utf-8",
-            b"bad request\n",
-            None,
-            false,
-        );
-        return;
-    };
+    let _ = stream.set_nodelay(true);
+    let mut reader = BufReader::new(Deadline {
+        stream: &stream,
+        until: Instant::now() + HEAD_TIME,
+        left: MAX_HEAD,
+    });
+    loop {
+        reader.get_mut().until = Instant::now() + HEAD_TIME;
+        reader.get_mut().left = MAX_HEAD;
+        server.set_idle(id, true, &stream);
+        let head = read_request(&mut reader);
+        server.set_idle(id, false, &stream);
+        let mut out = &stream;
+        let request = match head {
+            Head::Gone => return,
+            Head::Malformed => {
+                let _ = respond(&mut out, 400, TEXT, b"bad request\n", None, false, true);
+                return;
+            }
+            Head::Request(r) => r,
+        };
+        let close = request.close;
+        if request.method == "GET"
+            && request.target.starts_with(&format!("/{OWN}events"))
+            && server.host_allowed(request.host.as_deref())
+        {
+            if let Ok(stream) = stream.try_clone() {
+                server.events(stream);
+            }
+            return;
+        }
+        match answer(&server, &request, &mut out, close) {
+            Ok(true) if !close => {}
+            _ => return,
+        }
+    }
+}
+
+const TEXT: &str = "text/plain; charset=utf-8";
+
+/// Answers one request (anything but the event stream); `Ok(true)` when the connection may
+/// serve another.
+fn answer(
+    server: &Server,
+    request: &Request,
+    out: &mut impl Write,
+    close: bool,
+) -> std::io::Result<bool> {
     if !server.host_allowed(request.host.as_deref()) {
-        let _ = respond(
-            &mut stream,
-            403,
-            "text/plain; charset=utf-8",
-            b"this dev server only answers requests for its own address or localhost\n",
-            None,
-            false,
-        );
-        return;
+        let body = b"this dev server only answers requests for its own address or localhost\n";
+        return respond(out, 403, TEXT, body, None, false, close);
     }
     let head = request.method == "HEAD";
     if request.method != "GET" && !head {
-        let _ = respond(
-            &mut stream,
-            405,
-            "text/plain; charset=utf-8",
-            b"only GET and HEAD\n",
-            None,
-            false,
-        );
-        return;
+        return respond(out, 405, TEXT, b"only GET and HEAD\n", None, false, close);
     }
     let Some(path) = clean_path(&request.target) else {
-        let _ = respond(
-            &mut stream,
-            400,
-            "text/plain; charset=utf-8",
-            b"bad path\n",
-            None,
-            head,
-        );
-        return;
+        return respond(out, 400, TEXT, b"bad path\n", None, head, close);
     };
     if let Some(own) = path.strip_prefix(OWN) {
-        match own {
-            "events" if !head => server.events(stream),
-            "reload.js" => {
-                let _ = respond(
-                    &mut stream,
-                    200,
-                    "text/javascript; charset=utf-8",
-                    super::RELOAD_JS.as_bytes(),
-                    None,
-                    head,
-                );
-            }
-            _ => {
-                let _ = respond(
-                    &mut stream,
-                    404,
-                    "text/plain; charset=utf-8",
-                    b"not found\n",
-                    None,
-                    head,
-                );
-            }
-        }
-        return;
+        return match own {
+            "reload.js" => respond(
+                out,
+                200,
+                "text/javascript; charset=utf-8",
+                super::RELOAD_JS.as_bytes(),
+                None,
+                head,
+                close,
+            ),
+            _ => respond(out, 404, TEXT, b"not found\n", None, head, close),
+        };
     }
     let path = if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")
     } else {
         path
     };
-    let generation = server.current();
+    let Some(generation) = server.current() else {
+        let page = server.decorate(&path, super::NO_BUILD_YET.as_bytes());
+        return respond(
+            out,
+            503,
+            "text/html; charset=utf-8",
+            &page,
+            None,
+            head,
+            close,
+        );
+    };
     let (status, bytes) = match generation.get(&path) {
         Found::Bytes(bytes) => (200, bytes),
         Found::NotFound => match generation.get("404.html") {
@@ -147,27 +218,31 @@ pub fn handle(server: Arc<Server>, mut stream: TcpStream) {
         },
     };
     let kind = content_type(if status == 404 { "404.html" } else { &path });
-    let body = if kind.starts_with("text/html") {
-        server.decorate(&path, &bytes)
+    let decorated;
+    let body: &[u8] = if kind.starts_with("text/html") {
+        decorated = server.decorate(&path, &bytes);
+        &decorated
     } else {
-        bytes.as_ref().clone()
+        &bytes
     };
-    let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&body));
+    let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(body));
     if status == 200 && request.if_none_match.as_deref() == Some(etag.as_str()) {
-        let _ = respond(&mut stream, 304, kind, b"", Some(&etag), true);
-        return;
+        return respond(out, 304, kind, b"", Some(&etag), true, close);
     }
-    let _ = respond(&mut stream, status, kind, &body, Some(&etag), head);
+    respond(out, status, kind, body, Some(&etag), head, close)
 }
 
 fn respond(
-    stream: &mut TcpStream,
+    out: &mut impl Write,
     status: u16,
     kind: &str,
     body: &[u8],
     etag: Option<&str>,
     head_only: bool,
-) -> std::io::Result<()> {
+    close: bool,
+) -> std::io::Result<bool> {
+    // A refused request ends its connection: what follows it on the wire cannot be trusted.
+    let close = close || matches!(status, 400 | 403 | 405);
     let reason = match status {
         200 => "OK",
         304 => "Not Modified",
@@ -175,21 +250,29 @@ fn respond(
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        503 => "Service Unavailable",
         _ => "Error",
     };
     let mut head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n",
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n",
         body.len()
     );
+    if close {
+        head.push_str("Connection: close\r\n");
+    }
     if let Some(etag) = etag {
         head.push_str(&format!("ETag: {etag}\r\n"));
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    if !head_only && status != 304 {
-        stream.write_all(body)?;
+    if head_only || status == 304 {
+        out.write_all(head.as_bytes())?;
+    } else {
+        let mut all = head.into_bytes();
+        all.extend_from_slice(body);
+        out.write_all(&all)?;
     }
-    stream.flush()
+    out.flush()?;
+    Ok(!close)
 }
 
 /// The request target as a path relative to the site root, or `None` when it tries to leave the
@@ -270,5 +353,34 @@ mod tests {
         ] {
             assert_eq!(clean_path(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn request_heads_are_parsed_or_refused() {
+        let mut ok = &b"GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"[..];
+        match read_request(&mut ok) {
+            Head::Request(r) => {
+                assert_eq!((r.method.as_str(), r.target.as_str()), ("GET", "/a"));
+                assert_eq!(r.host.as_deref(), Some("x"));
+                assert!(r.close);
+            }
+            _ => panic!("not parsed"),
+        }
+        for bad in [
+            &b"GET /a\r\n\r\n"[..],
+            b"GET /a HTTP/1.1 extra\r\n\r\n",
+            b"GET /a SPDY/3\r\n\r\n",
+            b"GET /a HTTP/1.1\r\nno colon\r\n\r\n",
+            b"GET /a HTTP/1.1\r\nHost: x\r\n",
+            b"\xff\xfe HTTP/1.1\r\n\r\n",
+        ] {
+            let mut input = bad;
+            assert!(
+                matches!(read_request(&mut input), Head::Malformed),
+                "{bad:?}"
+            );
+        }
+        let mut empty = &b""[..];
+        assert!(matches!(read_request(&mut empty), Head::Gone));
     }
 }

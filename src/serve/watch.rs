@@ -14,19 +14,55 @@ use crate::load::is_ignored_name;
 
 /// Quiet time that ends a burst of saves.
 const SETTLE: Duration = Duration::from_millis(30);
+/// Quiet time after a file was closed after writing or renamed into place: the save is
+/// complete, and only the events that come with it are waited for. Used only when the last
+/// rebuild is [`BURST`] ago or more; saves closer together are gathered with [`SETTLE`].
+const DONE_SETTLE: Duration = Duration::from_millis(3);
+const BURST: Duration = Duration::from_millis(250);
+/// Quiet time after a rebuild before the search index is merged again.
+const MERGE_AFTER: Duration = Duration::from_millis(100);
 /// The longest a burst may hold back a rebuild.
 const MAX_WAIT: Duration = Duration::from_millis(300);
 
-/// Starts the watcher thread; a watcher that cannot start is reported, and serving goes on.
+/// Registers the watches at once (so that no save made from now on is missed) and starts the
+/// thread that rebuilds on changes; a watcher that cannot start is reported, and serving goes on.
 pub fn spawn(server: Arc<Server>) {
-    std::thread::spawn(move || {
-        if let Err(e) = run(&server) {
+    let root = server.opts.root.clone();
+    let (tx, rx) = mpsc::channel();
+    let started = notify::recommended_watcher(tx).and_then(|mut watcher| {
+        watcher.watch(&root, RecursiveMode::NonRecursive)?;
+        let mut watched = Vec::new();
+        watch_dirs(&root, &mut watcher, &mut watched);
+        Ok((watcher, watched))
+    });
+    match started {
+        Ok((watcher, watched)) => {
+            std::thread::spawn(move || run(&server, watcher, watched, &rx));
+        }
+        Err(e) => {
             eprintln!("warning: cannot watch the guide's files ({e}); saves will not be picked up");
         }
-    });
+    }
 }
 
-fn run(server: &Server) -> notify::Result<()> {
+/// Watches the content and themes folders that exist and are not watched yet.
+fn watch_dirs(root: &Path, watcher: &mut notify::RecommendedWatcher, watched: &mut Vec<PathBuf>) {
+    for dir in watched_dirs(root) {
+        if dir.is_dir()
+            && !watched.contains(&dir)
+            && watcher.watch(&dir, RecursiveMode::Recursive).is_ok()
+        {
+            watched.push(dir);
+        }
+    }
+}
+
+fn run(
+    server: &Server,
+    mut watcher: notify::RecommendedWatcher,
+    mut watched: Vec<PathBuf>,
+    rx: &mpsc::Receiver<notify::Result<notify::Event>>,
+) {
     let root = server.opts.root.clone();
     let content_name = watched_dirs(&root)[0]
         .strip_prefix(&root)
@@ -34,34 +70,44 @@ fn run(server: &Server) -> notify::Result<()> {
         .and_then(|p| p.iter().next())
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|| "content".into());
-    let (tx, rx) = mpsc::channel();
-    let mut watcher = notify::recommended_watcher(tx)?;
-    watcher.watch(&root, RecursiveMode::NonRecursive)?;
-    let mut watched: Vec<PathBuf> = Vec::new();
-    let watch_dirs = |watcher: &mut notify::RecommendedWatcher, watched: &mut Vec<PathBuf>| {
-        for dir in watched_dirs(&root) {
-            if dir.is_dir()
-                && !watched.contains(&dir)
-                && watcher.watch(&dir, RecursiveMode::Recursive).is_ok()
-            {
-                watched.push(dir);
-            }
-        }
-    };
-    watch_dirs(&mut watcher, &mut watched);
+    let mut last_rebuild: Option<Instant> = None;
+    let mut merge_pending = false;
     loop {
-        let Ok(first) = rx.recv() else {
-            return Ok(());
+        let first = if merge_pending {
+            match rx.recv_timeout(MERGE_AFTER) {
+                Ok(event) => event,
+                Err(RecvTimeoutError::Timeout) => {
+                    server.merge_search();
+                    merge_pending = false;
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        } else {
+            let Ok(event) = rx.recv() else {
+                return;
+            };
+            event
         };
+        let in_burst = last_rebuild.is_some_and(|t| t.elapsed() < BURST);
         let mut changed: Vec<PathBuf> = Vec::new();
-        collect(&root, &content_name, first, &mut changed);
+        let mut done = collect(&root, &content_name, first, &mut changed).unwrap_or(false);
         let started = Instant::now();
         loop {
             let left = MAX_WAIT.saturating_sub(started.elapsed());
-            match rx.recv_timeout(SETTLE.min(left)) {
-                Ok(event) => collect(&root, &content_name, event, &mut changed),
+            let settle = if done && !in_burst {
+                DONE_SETTLE
+            } else {
+                SETTLE
+            };
+            match rx.recv_timeout(settle.min(left)) {
+                Ok(event) => {
+                    if let Some(d) = collect(&root, &content_name, event, &mut changed) {
+                        done = d;
+                    }
+                }
                 Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                Err(RecvTimeoutError::Disconnected) => return,
             }
             if left.is_zero() {
                 break;
@@ -70,10 +116,12 @@ fn run(server: &Server) -> notify::Result<()> {
         if changed.is_empty() {
             continue;
         }
-        watch_dirs(&mut watcher, &mut watched);
+        watch_dirs(&root, &mut watcher, &mut watched);
         changed.sort();
         changed.dedup();
         server.rebuild(&changed);
+        last_rebuild = Some(Instant::now());
+        merge_pending = true;
     }
 }
 
@@ -85,22 +133,33 @@ fn watched_dirs(root: &Path) -> Vec<PathBuf> {
     vec![content, root.join("themes")]
 }
 
-/// Keeps the paths of an event that matter to the guide.
+/// Keeps the paths of an event that matter to the guide. `Some(true)` when the event ends a
+/// save (a file closed after writing, or renamed into place), `Some(false)` when more may
+/// follow (a write in progress, a file moved away or removed before it is written again), `None`
+/// when nothing relevant happened.
 fn collect(
     root: &Path,
     content: &str,
     event: notify::Result<notify::Event>,
     changed: &mut Vec<PathBuf>,
-) {
-    let Ok(event) = event else { return };
-    if event.kind.is_access() {
-        return;
-    }
-    for path in event.paths {
-        if relevant(root, content, &path) {
-            changed.push(path);
-        }
-    }
+) -> Option<bool> {
+    use notify::EventKind;
+    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+    let event = event.ok()?;
+    let done = match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => return None,
+        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => true,
+        _ => false,
+    };
+    let before = changed.len();
+    changed.extend(
+        event
+            .paths
+            .into_iter()
+            .filter(|path| relevant(root, content, path)),
+    );
+    (changed.len() > before).then_some(done)
 }
 
 /// Whether a changed path can change the site: `book.toml`, or a file under the content or
@@ -121,5 +180,41 @@ fn relevant(root: &Path, content: &str, path: &Path) -> bool {
         Some("themes") => true,
         Some(first) => first == content,
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, ModifyKind, RenameMode};
+    use notify::{Event, EventKind};
+
+    #[test]
+    fn a_save_is_complete_once_closed_or_renamed_into_place() {
+        let root = Path::new("/g");
+        let at = |kind: EventKind, rel: &str| {
+            let mut changed = Vec::new();
+            let event = Event::new(kind).add_path(root.join(rel));
+            (
+                collect(root, "content", Ok(event), &mut changed),
+                changed.len(),
+            )
+        };
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let moved_in = EventKind::Modify(ModifyKind::Name(RenameMode::To));
+        let moved_away = EventKind::Modify(ModifyKind::Name(RenameMode::From));
+        let opened = EventKind::Access(AccessKind::Open(AccessMode::Any));
+        let created = EventKind::Create(CreateKind::File);
+        assert_eq!(at(write, "content/a.md"), (Some(false), 1));
+        assert_eq!(at(created, "content/a.md"), (Some(false), 1));
+        assert_eq!(at(moved_away, "content/a.md"), (Some(false), 1));
+        assert_eq!(at(closed, "content/a.md"), (Some(true), 1));
+        assert_eq!(at(moved_in, "content/a.md"), (Some(true), 1));
+        assert_eq!(at(opened, "content/a.md"), (None, 0));
+        assert_eq!(at(closed, "content/.a.md.swp"), (None, 0));
+        assert_eq!(at(closed, "content/4913"), (None, 0));
+        assert_eq!(at(closed, "public/a.html"), (None, 0));
+        assert_eq!(at(closed, "book.toml"), (Some(true), 1));
     }
 }
