@@ -96,7 +96,7 @@ impl Server {
             )],
         )
         .map_err(|d| vec![d])?;
-        crate::pages::set_globals(&mut theme, &site, &config);
+        crate::pages::set_globals(&mut theme, &site, &config, &base.crossrefs);
         Ok(Prepared {
             index: crate::links::LinkIndex::new(&site),
             crossrefs: base.crossrefs.clone(),
