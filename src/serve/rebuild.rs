@@ -315,21 +315,28 @@ impl Server {
 
     /// Merges the search index of the generation being served if it is not merged yet: called
     /// by the watcher once saves have paused, so that the merge neither delays the new pages
-    /// nor runs for builds that a quick next save replaces.
+    /// nor runs for builds that a quick next save replaces. When a refused build has replaced
+    /// the kept page checks since, the served generation's index is made from its own pages.
     pub(super) fn merge_search(&self) {
         let mut state = lock(&self.state);
         let Some(generation) = self.current() else {
             return;
         };
-        if generation.search.is_none()
-            || generation.has_search_files()
-            || state.base.as_ref().map(|b| b.id) != Some(generation.id)
-        {
+        if generation.search.is_none() || generation.has_search_files() {
             return;
         }
-        if let Some(ms) = merge_search(&mut state, &generation) {
-            eprintln!("search index of build {} merged in {ms} ms", generation.id);
+        let started = Instant::now();
+        if state.base.as_ref().map(|b| b.id) == Some(generation.id) {
+            merge_search(&mut state, &generation);
+        } else {
+            drop(state);
+            generation.make_search_files();
         }
+        eprintln!(
+            "search index of build {} merged in {} ms",
+            generation.id,
+            started.elapsed().as_millis()
+        );
     }
 
     /// Keeps serving the last good generation and shows why the new one was refused.

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use rayon::prelude::*;
+
 use crate::Prepared;
 use crate::diagnostics::Diagnostic;
 use crate::highlight::Highlighter;
@@ -335,6 +337,24 @@ impl Generation {
     /// Whether the merged search index files are made.
     pub fn has_search_files(&self) -> bool {
         self.search_files.get().is_some()
+    }
+
+    /// Makes the merged search index from this generation's own pages: for a served generation
+    /// whose kept page checks a later, refused generation has already replaced.
+    pub fn make_search_files(&self) {
+        let Some(search) = &self.search else {
+            return;
+        };
+        let site = &self.prepared.site;
+        let docs: Vec<PageDocs> = site
+            .reading_order()
+            .par_iter()
+            .map_init(
+                || self.writer(),
+                |w, &page| search.page(site, page, &self.markdown(w, page).0).0,
+            )
+            .collect();
+        self.set_search_files(search.finish(&docs));
     }
 
     /// Sets the merged search index files.
