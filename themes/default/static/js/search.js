@@ -612,7 +612,12 @@
           if (more) {
             ranked = rank(ix, terms, cands, pages);
           }
-          var done = { terms: terms, results: ranked, families: families, suggestions: [] };
+          var partial = cands.some(function (list) {
+            return list.some(function (c) {
+              return c.stem.deep.length && !c.stem.deepDone;
+            });
+          });
+          var done = { terms: terms, results: ranked, partial: partial, families: families, suggestions: [] };
           if (!ranked.length) {
             return suggest(ix, terms).then(function (s) {
               done.suggestions = s;
@@ -833,7 +838,7 @@
           list.appendChild(resultLink(shown[i], t, marks, i));
         });
         chips(ix, topicCounts);
-        more.hidden = done.results.length <= state.shown;
+        more.hidden = done.results.length <= state.shown && !done.partial;
         var suggestBox = document.getElementById("search-suggest");
         suggestBox.textContent = "";
         var topicTitle = "";
@@ -848,7 +853,7 @@
         if (!done.terms.length) {
           message = query.trim() ? "Type a word that is not a stop word such as “the”." : "";
         } else if (n) {
-          message = n + (n === 1 ? " result" : " results") + (topicTitle ? " in " + topicTitle : "");
+          message = (done.partial ? "Over " : "") + n + (n === 1 ? " result" : " results") + (topicTitle ? " in " + topicTitle : "");
         } else {
           message = "No results for “" + query.trim() + "”" + (topicTitle ? " in " + topicTitle : "") + ".";
           if (done.suggestions.length) {
