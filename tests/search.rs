@@ -591,3 +591,97 @@ fn hostile_title_shows_as_text_and_search_works_under_a_strict_csp() {
         ))
     });
 }
+
+/// Measurements for `scripts/bench-search.sh` (not a check: it asserts nothing about speed).
+/// Serves the built site in `GUIDE_BENCH_SITE` over HTTP, types queries made of the first two
+/// words of lesson titles one key at a time in a fresh page each, and prints the index bytes each
+/// query loaded and the time from each keystroke to its results on screen.
+#[test]
+#[ignore = "benchmark: run by scripts/bench-search.sh"]
+fn measure_queries_for_the_benchmark() {
+    let Ok(site) = std::env::var("GUIDE_BENCH_SITE") else {
+        println!("search-bench: GUIDE_BENCH_SITE is not set");
+        return;
+    };
+    let site = PathBuf::from(site);
+    let mut parts: Vec<(u32, PathBuf)> = fs::read_dir(site.join("search/t"))
+        .expect("search/t in GUIDE_BENCH_SITE")
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let (page, rest) = name.split_once('-')?;
+            rest.starts_with("0.").then(|| Some((page.parse().ok()?, e.path())))?
+        })
+        .collect();
+    parts.sort();
+    let queries: Vec<String> = (1..=9)
+        .filter_map(|i| {
+            let (_, path) = &parts[parts.len() * i / 10];
+            let text = fs::read_to_string(path).ok()?;
+            let json = &text[text.find(',')? + 1..text.rfind(");")?];
+            let part: Value = serde_json::from_str(json).ok()?;
+            let words: Vec<String> = part["t"]
+                .as_str()?
+                .split_whitespace()
+                .filter(|w| w.chars().all(char::is_alphabetic))
+                .take(2)
+                .map(str::to_lowercase)
+                .collect();
+            Some(words.join(" "))
+        })
+        .collect();
+    with_browser("search benchmark", |b| {
+        let server = StaticServer::start(&site, SUB_PATH).map_err(|e| e.to_string())?;
+        let mut bytes = Vec::new();
+        let mut keys = Vec::new();
+        let mut firsts = Vec::new();
+        for query in &queries {
+            b.navigate(&format!("{}index.html", server.url()))?;
+            b.evaluate("performance.setResourceTimingBufferSize(100000); performance.clearResourceTimings(); performance.clearMeasures(); document.getElementById('search').focus(); true")?;
+            let mut typed = String::new();
+            for c in query.chars() {
+                typed.push(c);
+                b.call("Input.insertText", serde_json::json!({ "text": c.to_string() }))?;
+                shown(b, &typed)?;
+            }
+            let got = b.evaluate(
+                "(() => { const r = performance.getEntriesByType('resource').filter(e => e.name.includes('/search/')); \
+                 const by = {}; for (const e of r) { const k = e.name.split('/search/')[1].split(/[/.]/)[0]; by[k] = (by[k] || 0) + e.encodedBodySize; } \
+                 return [r.reduce((s, e) => s + e.encodedBodySize, 0), r.length, performance.getEntriesByName('guide-search').map(m => m.duration), Object.entries(by).map(([k, v]) => k + ' ' + (v / 1024).toFixed(1) + ' KB').join(', ')]; })()",
+            )?;
+            let loaded = got[0].as_f64().unwrap_or(0.0);
+            let files = got[1].as_u64().unwrap_or(0);
+            let times: Vec<f64> = got[2]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_f64).collect())
+                .unwrap_or_default();
+            println!(
+                "search-bench: query {query:?}: {:.1} KB in {files} files ({}); ms per keystroke {:?}",
+                loaded / 1024.0,
+                got[3].as_str().unwrap_or(""),
+                times.iter().map(|t| t.round()).collect::<Vec<_>>()
+            );
+            bytes.push(loaded);
+            if let Some((first, rest)) = times.split_first() {
+                firsts.push(*first);
+                keys.extend_from_slice(rest);
+            }
+        }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+        };
+        let p90 = |v: &Vec<f64>| v.get(v.len() * 9 / 10).copied().unwrap_or(f64::NAN);
+        let max_bytes = bytes.iter().copied().fold(0.0, f64::max);
+        let median_bytes = median(&mut bytes);
+        let first = median(&mut firsts);
+        let key = median(&mut keys);
+        println!(
+            "search-bench: summary: first query loads {:.1} KB (median, max {:.1} KB); first keystroke {first:.1} ms; later keystrokes median {key:.1} ms, p90 {:.1} ms",
+            median_bytes / 1024.0,
+            max_bytes / 1024.0,
+            p90(&keys)
+        );
+        Ok(format!("{} queries", queries.len()))
+    });
+}

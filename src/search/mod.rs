@@ -4,7 +4,8 @@
 //! Documents are heading sections: a page's top (its title and the text before the first
 //! heading) and one per heading, each with the page's title, the heading and the headings above
 //! it, the page's section and topics, its text and its `page.html#heading`. Words are folded,
-//! stop words dropped and English endings stemmed ([`text`]), the same way `search.js` does.
+//! stop words dropped and English endings stemmed ([`text`]); `search.js` folds queries the same
+//! way and finds stems through the dictionary, which maps each word to its stem.
 //!
 //! Files, all under `search/` and all loaded by `<script>` (so the index works from `file://`):
 //!

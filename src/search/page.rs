@@ -16,7 +16,7 @@ pub const MAX_DOCS: usize = 64;
 /// `part * 8 + index in the part`, so the browser knows which part to load from the number alone.
 pub const PART_DOCS: usize = 8;
 /// A text part is closed once its texts reach this many bytes.
-pub const PART_BYTES: usize = 6 * 1024;
+pub const PART_BYTES: usize = 2 * 1024;
 /// Characters of a document's text kept for snippets (all of it is indexed).
 pub const STORED_CHARS: usize = 3000;
 
@@ -485,8 +485,10 @@ mod tests {
         let section = format!("## Part\n\n{}\n\n", "word ".repeat(400));
         let (docs, parts, _) = page(&section.repeat(12));
         let slots: Vec<u8> = docs.docs.iter().map(|d| d.slot).collect();
-        assert_eq!(slots, [0, 1, 2, 3, 8, 9, 10, 16, 17, 18, 24, 25, 26]);
-        assert_eq!(parts.len(), 4);
+        // About 2 KB each: one section per part, the empty top joining the first, and the
+        // sections past the eighth part kept in the last one.
+        assert_eq!(slots, [0, 1, 8, 16, 24, 32, 40, 48, 56, 57, 58, 59, 60]);
+        assert_eq!(parts.len(), 8);
         assert_eq!(parts[1].0, "t/3-1");
 
         let (docs, _, _) = page(&"## A\n\nx\n\n".repeat(100));

@@ -9,7 +9,6 @@
   var MARKS = /\p{M}/gu;
   var MAX_WORD = 40;
   var SHOWN = 10;
-  var PHRASE_POOL = 24;
   var PREFIX_STEMS = 30;
   var MARK_PARAM = "highlight";
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -423,24 +422,32 @@
     return c.stem.lists;
   }
 
-  /* Loads the deeper postings of a stem, beyond those that came with the dictionary. */
+  /* Whether more postings of a stem may be loaded: only for the stems a term names (its own word
+     or stem), not for the completions of a prefix or the neighbours of a typo. */
+  function hasDeeper(c) {
+    return c.weight >= 0.9 && listsOf(c).length <= c.stem.deep.length;
+  }
+
+  /* Loads the next tier of a stem's postings: the next best documents after those already in. */
   function deepen(c) {
     var s = c.stem;
-    if (s.deepDone || !s.deep.length) {
+    var level = listsOf(c).length - 1;
+    var where = s.deep[level];
+    if (!where) {
       return Promise.resolve(false);
     }
-    return Promise.all(s.deep.map(function (where) {
-      return load(c.shard.files[where[0]]).then(function (text) {
-        return postings(text.substr(where[1], where[2]));
+    if (!s.pending) {
+      s.pending = [];
+    }
+    if (!s.pending[level]) {
+      s.pending[level] = load(c.shard.files[where[0]]).then(function (text) {
+        if (s.lists.length === level + 1) {
+          s.lists.push(postings(text.substr(where[1], where[2])));
+        }
+        return true;
       });
-    })).then(function (lists) {
-      if (!s.deepDone) {
-        s.deepDone = true;
-        listsOf(c);
-        s.lists = s.lists.concat(lists);
-      }
-      return true;
-    });
+    }
+    return s.pending[level];
   }
 
   /* Documents matching the terms, best first. */
@@ -487,10 +494,7 @@
       r.exact = r.inTitle === n && r.titleLen === n ? 2 : r.inHeading === n && r.headingLen === n ? 1 : 0;
     });
     out.sort(order);
-    var full = out.filter(function (r) {
-      return r.terms === terms.length;
-    });
-    return full.length ? full : out;
+    return out;
   }
 
   function order(a, b) {
@@ -573,6 +577,9 @@
   function search(query, topic, wanted) {
     return openIndex().then(function (ix) {
       var terms = parse(ix, query);
+      if (terms.length === 1 && terms[0].prefix && Array.from(terms[0].word).length < 2) {
+        terms = [];
+      }
       if (!terms.length) {
         return { terms: terms, results: [], families: [], suggestions: [] };
       }
@@ -590,32 +597,36 @@
           });
           return set;
         });
-        var ranked = rank(ix, terms, cands, pages);
-        var full = ranked.length && ranked[0].terms === terms.length ? ranked.length : 0;
-        var deeper = Promise.resolve(false);
-        if (full < wanted) {
+        var ranked;
+        /* Ranks on the postings loaded so far; while fewer than `wanted` documents match every
+           term, loads one more tier of the stems the terms name and ranks again. */
+        function enough() {
+          ranked = rank(ix, terms, cands, pages);
+          var full = 0;
+          while (full < ranked.length && ranked[full].terms === terms.length) {
+            full++;
+          }
+          if (full >= wanted) {
+            return Promise.resolve();
+          }
           var todo = [];
           cands.forEach(function (list) {
             list.forEach(function (c) {
-              if (c.stem.deep.length && !c.stem.deepDone) {
+              if (hasDeeper(c)) {
                 todo.push(deepen(c));
               }
             });
           });
-          if (todo.length) {
-            deeper = Promise.all(todo).then(function () {
-              return true;
-            });
-          }
+          return todo.length ? Promise.all(todo).then(enough) : Promise.resolve();
         }
-        return deeper.then(function (more) {
-          if (more) {
-            ranked = rank(ix, terms, cands, pages);
+        return enough().then(function () {
+          if (ranked.length && ranked[0].terms === terms.length) {
+            ranked = ranked.filter(function (r) {
+              return r.terms === terms.length;
+            });
           }
           var partial = cands.some(function (list) {
-            return list.some(function (c) {
-              return c.stem.deep.length && !c.stem.deepDone;
-            });
+            return list.some(hasDeeper);
           });
           var done = { terms: terms, results: ranked, partial: partial, families: families, suggestions: [] };
           if (!ranked.length) {
@@ -637,7 +648,7 @@
     if (done.terms.length < 2) {
       return Promise.resolve();
     }
-    var pool = done.results.slice(0, PHRASE_POOL);
+    var pool = done.results.slice(0, state.shown);
     return Promise.all(pool.map(function (r) {
       return docText(r.doc).then(function (t) {
         if (t && hasPhrase(ix, [t.page.t, (t.doc.p || []).join(" "), t.doc.h, t.doc.x].join(" \u0001 "), done.families)) {
@@ -646,7 +657,7 @@
       });
     })).then(function () {
       pool.sort(order);
-      done.results = pool.concat(done.results.slice(PHRASE_POOL));
+      done.results = pool.concat(done.results.slice(pool.length));
     });
   }
 
@@ -851,7 +862,7 @@
         var n = done.results.length;
         var message;
         if (!done.terms.length) {
-          message = query.trim() ? "Type a word that is not a stop word such as “the”." : "";
+          message = !query.trim() ? "" : Array.from(query.trim()).length < 2 ? "Keep typing…" : "Type a word that is not a stop word such as “the”.";
         } else if (n) {
           message = (done.partial ? "Over " : "") + n + (n === 1 ? " result" : " results") + (topicTitle ? " in " + topicTitle : "");
         } else {
