@@ -98,7 +98,7 @@ for size in "${size_list[@]}"; do
     builds "$corpus" "$out"
     with=$med
     index_s=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.2f", a - b }')
-    share=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.1f%%", a > 0 ? 100 * (a - b) / a : 0 }')
+    share=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.1f%%", (a > 0) ? 100 * (a - b) / a : 0 }')
     files=$(find "$out/search" -type f | wc -l)
     bytes=$(find "$out/search" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
     size_mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')

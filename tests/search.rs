@@ -610,7 +610,8 @@ fn measure_queries_for_the_benchmark() {
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             let (page, rest) = name.split_once('-')?;
-            rest.starts_with("0.").then(|| Some((page.parse().ok()?, e.path())))?
+            rest.starts_with("0.")
+                .then(|| Some((page.parse().ok()?, e.path())))?
         })
         .collect();
     parts.sort();
@@ -632,56 +633,102 @@ fn measure_queries_for_the_benchmark() {
         .collect();
     with_browser("search benchmark", |b| {
         let server = StaticServer::start(&site, SUB_PATH).map_err(|e| e.to_string())?;
-        let mut bytes = Vec::new();
-        let mut keys = Vec::new();
-        let mut firsts = Vec::new();
+        let (mut typed_kb, mut pasted_kb, mut pasted_ms) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut cached, mut loading) = (Vec::new(), Vec::new());
         for query in &queries {
-            b.navigate(&format!("{}index.html", server.url()))?;
-            b.evaluate("performance.setResourceTimingBufferSize(100000); performance.clearResourceTimings(); performance.clearMeasures(); document.getElementById('search').focus(); true")?;
+            // Typed one key at a time.
+            fresh_page(b, &server)?;
             let mut typed = String::new();
+            let mut files = 0;
+            let mut times = Vec::new();
             for c in query.chars() {
                 typed.push(c);
-                b.call("Input.insertText", serde_json::json!({ "text": c.to_string() }))?;
+                b.call(
+                    "Input.insertText",
+                    serde_json::json!({ "text": c.to_string() }),
+                )?;
                 shown(b, &typed)?;
+                let (_, now, ms) = loaded(b)?;
+                if let Some(&ms) = ms.last() {
+                    times.push(ms.round());
+                    if now > files {
+                        &mut loading
+                    } else {
+                        &mut cached
+                    }
+                    .push(ms);
+                }
+                files = now;
             }
-            let got = b.evaluate(
-                "(() => { const r = performance.getEntriesByType('resource').filter(e => e.name.includes('/search/')); \
-                 const by = {}; for (const e of r) { const k = e.name.split('/search/')[1].split(/[/.]/)[0]; by[k] = (by[k] || 0) + e.encodedBodySize; } \
-                 return [r.reduce((s, e) => s + e.encodedBodySize, 0), r.length, performance.getEntriesByName('guide-search').map(m => m.duration), Object.entries(by).map(([k, v]) => k + ' ' + (v / 1024).toFixed(1) + ' KB').join(', ')]; })()",
-            )?;
-            let loaded = got[0].as_f64().unwrap_or(0.0);
-            let files = got[1].as_u64().unwrap_or(0);
-            let times: Vec<f64> = got[2]
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_f64).collect())
-                .unwrap_or_default();
+            let (kb, files, _) = loaded(b)?;
             println!(
-                "search-bench: query {query:?}: {:.1} KB in {files} files ({}); ms per keystroke {:?}",
-                loaded / 1024.0,
-                got[3].as_str().unwrap_or(""),
-                times.iter().map(|t| t.round()).collect::<Vec<_>>()
+                "search-bench: typed {query:?}: {kb:.1} KB in {files} files; ms per keystroke {times:?}"
             );
-            bytes.push(loaded);
-            if let Some((first, rest)) = times.split_first() {
-                firsts.push(*first);
-                keys.extend_from_slice(rest);
-            }
+            typed_kb.push(kb);
+            // Pasted at once.
+            fresh_page(b, &server)?;
+            b.call("Input.insertText", serde_json::json!({ "text": query }))?;
+            shown(b, query)?;
+            let (kb, files, ms) = loaded(b)?;
+            println!("search-bench: pasted {query:?}: {kb:.1} KB in {files} files; {ms:?} ms");
+            pasted_kb.push(kb);
+            pasted_ms.extend(ms);
         }
-        let median = |v: &mut Vec<f64>| {
-            v.sort_by(f64::total_cmp);
-            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
-        };
-        let p90 = |v: &Vec<f64>| v.get(v.len() * 9 / 10).copied().unwrap_or(f64::NAN);
-        let max_bytes = bytes.iter().copied().fold(0.0, f64::max);
-        let median_bytes = median(&mut bytes);
-        let first = median(&mut firsts);
-        let key = median(&mut keys);
         println!(
-            "search-bench: summary: first query loads {:.1} KB (median, max {:.1} KB); first keystroke {first:.1} ms; later keystrokes median {key:.1} ms, p90 {:.1} ms",
-            median_bytes / 1024.0,
-            max_bytes / 1024.0,
-            p90(&keys)
+            "search-bench: summary: first query loads {:.1} KB pasted (median; max {:.1}), {:.1} KB typed key by key (median; max {:.1}); results {:.1} ms after a pasted query (median, index parts loaded over HTTP); after a keystroke {:.1} ms when the parts it needs are loaded ({} keystrokes; p90 {:.1}), {:.1} ms when it loads parts ({} keystrokes; p90 {:.1})",
+            median(&mut pasted_kb),
+            max(&pasted_kb),
+            median(&mut typed_kb),
+            max(&typed_kb),
+            median(&mut pasted_ms),
+            median(&mut cached),
+            cached.len(),
+            p90(&cached),
+            median(&mut loading),
+            loading.len(),
+            p90(&loading),
         );
         Ok(format!("{} queries", queries.len()))
     });
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn p90(v: &[f64]) -> f64 {
+    v.get(v.len() * 9 / 10).copied().unwrap_or(f64::NAN)
+}
+
+fn max(v: &[f64]) -> f64 {
+    v.iter().copied().fold(0.0, f64::max)
+}
+
+/// Opens the site's home page afresh with the search box focused and no timings recorded.
+fn fresh_page(b: &mut Browser, server: &StaticServer) -> Result<(), String> {
+    b.navigate(&format!("{}index.html", server.url()))?;
+    b.evaluate(
+        "performance.setResourceTimingBufferSize(100000); performance.clearResourceTimings(); \
+         performance.clearMeasures(); document.getElementById('search').focus(); true",
+    )?;
+    Ok(())
+}
+
+/// Index KB and files loaded since the page opened, and every query's time to results in ms.
+fn loaded(b: &mut Browser) -> Result<(f64, usize, Vec<f64>), String> {
+    let got = b.evaluate(
+        "(() => { const r = performance.getEntriesByType('resource').filter(e => e.name.includes('/search/')); \
+         return [r.reduce((s, e) => s + e.encodedBodySize, 0), r.length, \
+         performance.getEntriesByName('guide-search').map(m => m.duration)]; })()",
+    )?;
+    let times = got[2]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default();
+    Ok((
+        got[0].as_f64().unwrap_or(0.0) / 1024.0,
+        got[1].as_u64().unwrap_or(0) as usize,
+        times,
+    ))
 }

@@ -174,14 +174,16 @@ pub fn build(
     let topics = to_stems(&topic_words);
     let headings: Vec<Vec<u32>> = heading_words.iter().map(|w| to_stems(w)).collect();
 
-    // Slots: documents packed into parts of at most PART_DOCS documents and about PART_BYTES.
+    // Slots: documents packed into parts of at most PART_DOCS documents and about PART_BYTES;
+    // a part is closed for size only while the parts left can hold the documents left, so that
+    // every slot stays below MAX_DOCS.
     let mut slots = Vec::with_capacity(docs.len());
     let (mut part, mut in_part, mut bytes) = (0usize, 0usize, 0usize);
-    for doc in &docs {
+    for (i, doc) in docs.iter().enumerate() {
         let size = stored(&doc.text).len() + doc.heading.len() + 16;
+        let room_after = (MAX_DOCS / PART_DOCS).saturating_sub(part + 1) * PART_DOCS;
         if in_part > 0
-            && (in_part == PART_DOCS || bytes + size > PART_BYTES)
-            && part + 1 < MAX_DOCS / PART_DOCS
+            && (in_part == PART_DOCS || (bytes + size > PART_BYTES && docs.len() - i <= room_after))
         {
             part += 1;
             in_part = 0;
@@ -498,6 +500,37 @@ mod tests {
         let slots: Vec<u8> = docs.docs.iter().map(|d| d.slot).collect();
         assert_eq!(slots[..10], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
         assert_eq!(slots[20], 20);
+    }
+
+    #[test]
+    fn every_slot_is_in_its_page_and_found_from_its_number() {
+        for (sections, words) in [(80, 400), (64, 400), (63, 5), (30, 1000), (9, 2)] {
+            let body: String = (0..sections)
+                .map(|n| format!("## Part {n}\n\n{}\n\n", "word ".repeat(words)))
+                .collect();
+            let (docs, parts, _) = page(&body);
+            let mut seen = std::collections::HashSet::new();
+            for (i, doc) in docs.docs.iter().enumerate() {
+                let slot = usize::from(doc.slot);
+                assert!(slot < MAX_DOCS, "{sections}x{words}: slot {slot}");
+                assert!(seen.insert(slot));
+                // The browser finds a document as entry `slot % 8` of part `t/<page>-<slot / 8>`.
+                let name = format!("t/3-{}", slot / PART_DOCS);
+                let (_, json) = parts.iter().find(|(n, _)| *n == name).expect("part");
+                let v: serde_json::Value = serde_json::from_str(json).unwrap();
+                let anchor = if i == 0 {
+                    String::new()
+                } else {
+                    format!("part-{}", i - 1)
+                };
+                assert_eq!(
+                    v["d"][slot % PART_DOCS]["a"],
+                    anchor,
+                    "{sections}x{words}: doc {i}"
+                );
+                assert!(v["d"].as_array().unwrap().len() <= PART_DOCS);
+            }
+        }
     }
 
     #[test]

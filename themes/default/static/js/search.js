@@ -8,7 +8,7 @@
   var WORD = /[\p{Alphabetic}\p{N}]+/gu;
   var MARKS = /\p{M}/gu;
   var MAX_WORD = 40;
-  var SHOWN = 10;
+  var SHOWN = 6;
   var PREFIX_STEMS = 30;
   var MARK_PARAM = "highlight";
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -577,8 +577,9 @@
   function search(query, topic, wanted) {
     return openIndex().then(function (ix) {
       var terms = parse(ix, query);
-      if (terms.length === 1 && terms[0].prefix && Array.from(terms[0].word).length < 2) {
-        terms = [];
+      var last = terms[terms.length - 1];
+      if (last && last.prefix && Array.from(last.word).length < 2) {
+        terms.pop();
       }
       if (!terms.length) {
         return { terms: terms, results: [], families: [], suggestions: [] };
@@ -606,7 +607,14 @@
           while (full < ranked.length && ranked[full].terms === terms.length) {
             full++;
           }
-          if (full >= wanted) {
+          /* A term matched only by completions or typos gets no deeper postings, and then
+             deeper postings of the others could not add documents matching it. */
+          var missing = cands.some(function (list) {
+            return !list.some(function (c) {
+              return c.weight >= 0.9;
+            });
+          });
+          if (full >= wanted || missing) {
             return Promise.resolve();
           }
           var todo = [];
