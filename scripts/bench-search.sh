@@ -109,7 +109,7 @@ for size in "${size_list[@]}"; do
     (cd -- "$repo" && GUIDE_BENCH_SITE=$out GUIDE_REQUIRE_BROWSER=1 cargo test --quiet --release --test search \
         measure_queries_for_the_benchmark -- --ignored --nocapture --test-threads=1) >"$log" 2>&1 ||
         { cat -- "$log" >&2; die "browser measurement failed"; }
-    grep '^search-bench: query' "$log" | sed "s/^search-bench:/  $size lessons:/" >&2
+    grep -E '^search-bench: (typed|pasted)' "$log" | sed "s/^search-bench:/  $size lessons:/" >&2
     summary=$(grep '^search-bench: summary:' "$log" | sed 's/^search-bench: summary: //')
     rows+=("$size lessons: build ${without}s without search, ${with}s with (index ${index_s}s, ${share} of the build); index ${size_mb} MB in $files files (${text_mb} MB of it texts for results); $summary")
     rm -rf -- "$corpus" "$out"

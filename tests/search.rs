@@ -732,3 +732,58 @@ fn loaded(b: &mut Browser) -> Result<(f64, usize, Vec<f64>), String> {
         times,
     ))
 }
+
+/// Relative luminance of an element's computed `property` colour, drawn on a canvas to resolve it.
+const LUM: &str = r#"
+const lum = (el, property) => {
+  const ctx = document.createElement("canvas").getContext("2d", { willReadFrequently: true });
+  ctx.fillStyle = getComputedStyle(el)[property];
+  ctx.fillRect(0, 0, 1, 1);
+  const [r, g, b, a] = ctx.getImageData(0, 0, 1, 1).data;
+  const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+  return a === 0 ? null : 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+};"#;
+
+#[test]
+fn results_follow_the_colour_scheme_and_fit_a_phone() {
+    let site = Built::bundled();
+    with_browser("colour scheme and phone", |b| {
+        let mut seen = Vec::new();
+        for (scheme, dark) in [("light", false), ("dark", true)] {
+            b.set_color_scheme(scheme)?;
+            b.navigate(&format!("{}index.html", site.base()))?;
+            search(b, "budget")?;
+            let lums = b.evaluate(&format!(
+                "(() => {{ {LUM}\n const p = document.getElementById('search-panel'); const t = p.querySelector('.search-result-title'); \
+                 const m = p.querySelector('mark'); return [lum(p, 'backgroundColor'), lum(t, 'color'), lum(m, 'backgroundColor')]; }})()"
+            ))?;
+            let l: Vec<f64> =
+                serde_json::from_value(lums.clone()).map_err(|e| format!("{lums}: {e}"))?;
+            let (panel, text) = (l[0], l[1]);
+            let contrast = (panel.max(text) + 0.05) / (panel.min(text) + 0.05);
+            if (panel < 0.5) != dark || contrast < 7.0 || (l[2] - panel).abs() < 0.02 {
+                return Err(format!(
+                    "{scheme}: panel {panel:.3}, text {text:.3}, mark {:.3}",
+                    l[2]
+                ));
+            }
+            seen.push(format!("{scheme} contrast {contrast:.1}"));
+        }
+        b.set_viewport(375, 740, true)?;
+        b.navigate(&format!("{}operations/support.html", site.base()))?;
+        let shown = search(b, "budget")?;
+        let fits = b.evaluate(
+            "(() => { const p = document.getElementById('search-panel').getBoundingClientRect(); \
+             const i = document.getElementById('search').getBoundingClientRect(); \
+             return [p.left >= 0 && p.right <= innerWidth && p.width > innerWidth * 0.8, i.width >= 100, \
+             document.documentElement.scrollWidth <= innerWidth]; })()",
+        )?;
+        if fits != serde_json::json!([true, true, true]) || shown.results.is_empty() {
+            return Err(format!(
+                "on a phone: panel fits, box wide enough, no sideways scroll = {fits}"
+            ));
+        }
+        expect_clean(b, "colour scheme and phone")?;
+        Ok(seen.join(", ") + "; fits a 375 px phone")
+    });
+}

@@ -403,7 +403,7 @@
       var max = allowedTypos(w);
       if (!direct && !completed && max > 0) {
         shards.forEach(function (sh) {
-          sh.words.forEach(function (word, i) {
+          sh.words.forEach(function (word) {
             var dist = distance(w, word, max);
             if (dist <= max) {
               add(sh, sh.byWord.get(word), dist === 1 ? 0.6 : 0.4, false);
@@ -679,7 +679,7 @@
       return shard(ix, key).then(function (sh) {
         var max = Math.max(2, allowedTypos(term.word) + 1);
         var near = [];
-        sh.words.forEach(function (w, i) {
+        sh.words.forEach(function (w) {
           var dist = distance(term.word, w, max);
           if (dist <= max && w !== term.word) {
             near.push([w, dist, sh.stems[sh.byWord.get(w)].df]);
