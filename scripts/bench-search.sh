@@ -34,6 +34,9 @@ for size in "${size_list[@]}"; do
     [[ $size =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZES must hold whole numbers >= 1, got '$size'"
 done
 
+time_bin=/usr/bin/time
+[[ -x $time_bin ]] || die "$time_bin is missing; it measures CPU time. Install it with: sudo apt-get install time"
+
 repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 target=${CARGO_TARGET_DIR:-$repo/target}
 case $target in
@@ -61,18 +64,21 @@ median() {
         }'
 }
 
-# Builds `corpus` into `out` `runs` times (warm: the highlight cache kept); sets `med` (seconds).
+# Builds `corpus` into `out` `runs` times (warm: the highlight cache kept); sets `med` (wall
+# seconds) and `med_cpu` (user + system CPU seconds, steadier than wall time on a busy machine).
 builds() {
-    local corpus=$1 out=$2 walls=() i start end
+    local corpus=$1 out=$2 walls=() cpus=() i start end
     for ((i = 0; i < runs; i++)); do
         rm -rf -- "$out"
         start=$EPOCHREALTIME
-        "$guide" build --root "$corpus" --out "$out" >"$work/build.log" 2>&1 ||
-            { cat -- "$work/build.log" >&2; die "guide build failed"; }
+        "$time_bin" -f '%U %S' -o "$work/time.log" "$guide" build --root "$corpus" --out "$out" \
+            >"$work/build.log" 2>&1 || { cat -- "$work/build.log" >&2; die "guide build failed"; }
         end=$EPOCHREALTIME
         walls+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')")
+        cpus+=("$(awk 'END { printf "%.3f", $1 + $2 }' "$work/time.log")")
     done
     med=$(median "${walls[@]}")
+    med_cpu=$(median "${cpus[@]}")
 }
 
 set_search() {
@@ -93,12 +99,14 @@ for size in "${size_list[@]}"; do
     set_search "$corpus/book.toml" false
     "$guide" build --root "$corpus" --out "$out" >/dev/null 2>&1 # fills the highlight cache
     builds "$corpus" "$out"
-    without=$med
+    without=$med without_cpu=$med_cpu
     set_search "$corpus/book.toml" true
     builds "$corpus" "$out"
-    with=$med
+    with=$med with_cpu=$med_cpu
     index_s=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.2f", a - b }')
     share=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.1f%%", (a > 0) ? 100 * (a - b) / a : 0 }')
+    index_cpu=$(awk -v a="$with_cpu" -v b="$without_cpu" 'BEGIN { printf "%.2f", a - b }')
+    share_cpu=$(awk -v a="$with_cpu" -v b="$without_cpu" 'BEGIN { printf "%.1f%%", (a > 0) ? 100 * (a - b) / a : 0 }')
     files=$(find "$out/search" -type f | wc -l)
     bytes=$(find "$out/search" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
     size_mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
@@ -111,7 +119,7 @@ for size in "${size_list[@]}"; do
         { cat -- "$log" >&2; die "browser measurement failed"; }
     grep -E '^search-bench: (typed|pasted)' "$log" | sed "s/^search-bench:/  $size lessons:/" >&2
     summary=$(grep '^search-bench: summary:' "$log" | sed 's/^search-bench: summary: //')
-    rows+=("$size lessons: build ${without}s without search, ${with}s with (index ${index_s}s, ${share} of the build); index ${size_mb} MB in $files files (${text_mb} MB of it texts for results); $summary")
+    rows+=("$size lessons: build ${without}s wall / ${without_cpu}s CPU without search, ${with}s / ${with_cpu}s with (index ${index_s}s wall, ${share} of the build; ${index_cpu}s CPU, ${share_cpu}); index ${size_mb} MB in $files files (${text_mb} MB of it texts for results); $summary")
     rm -rf -- "$corpus" "$out"
 done
 
