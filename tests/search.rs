@@ -156,11 +156,11 @@ fn search(b: &mut Browser, query: &str) -> Result<Shown, String> {
     shown(b, query)
 }
 
-/// Requests for index files made so far.
+/// Requests for the search engine and index files made so far.
 fn index_requests(b: &mut Browser) -> Vec<String> {
     b.take_requests()
         .into_iter()
-        .filter(|r| r.url.contains("/search/"))
+        .filter(|r| r.url.contains("/search/") || r.url.contains("/search-index."))
         .map(|r| r.url)
         .collect()
 }
@@ -256,8 +256,12 @@ fn reader_path(b: &mut Browser, base: &str) -> Result<String, String> {
     }
     let shown = search(b, "restore tests")?;
     let loaded = index_requests(b);
-    if !loaded.iter().any(|u| u.contains("/search/index.")) {
-        return Err(format!("no manifest among the index requests: {loaded:?}"));
+    if !loaded.iter().any(|u| u.contains("/search/index."))
+        || !loaded.iter().any(|u| u.contains("/search-index."))
+    {
+        return Err(format!(
+            "no engine or manifest among the requests: {loaded:?}"
+        ));
     }
     if shown.expanded != "true" || shown.live != "status/polite" {
         return Err(format!(
@@ -594,8 +598,9 @@ fn hostile_title_shows_as_text_and_search_works_under_a_strict_csp() {
 
 /// Measurements for `scripts/bench-search.sh` (not a check: it asserts nothing about speed).
 /// Serves the built site in `GUIDE_BENCH_SITE` over HTTP, types queries made of the first two
-/// words of lesson titles one key at a time in a fresh page each, and prints the index bytes each
-/// query loaded and the time from each keystroke to its results on screen.
+/// words of lesson titles one key at a time in a fresh page each (and pastes them whole in
+/// another), and prints the bytes of engine and index each query loaded and the time from each
+/// keystroke to its results on screen.
 #[test]
 #[ignore = "benchmark: run by scripts/bench-search.sh"]
 fn measure_queries_for_the_benchmark() {
@@ -715,10 +720,11 @@ fn fresh_page(b: &mut Browser, server: &StaticServer) -> Result<(), String> {
     Ok(())
 }
 
-/// Index KB and files loaded since the page opened, and every query's time to results in ms.
+/// KB and files of the search engine and index loaded since the page opened, and every query's
+/// time to results in ms.
 fn loaded(b: &mut Browser) -> Result<(f64, usize, Vec<f64>), String> {
     let got = b.evaluate(
-        "(() => { const r = performance.getEntriesByType('resource').filter(e => e.name.includes('/search/')); \
+        "(() => { const r = performance.getEntriesByType('resource').filter(e => e.name.includes('/search/') || e.name.includes('/search-index.')); \
          return [r.reduce((s, e) => s + e.encodedBodySize, 0), r.length, \
          performance.getEntriesByName('guide-search').map(m => m.duration)]; })()",
     )?;
