@@ -37,7 +37,7 @@ pub const TIERS: [usize; 2] = [128, 1024];
 const SHARD_BYTES: usize = 24 * 1024;
 const MAX_KEY_CHARS: usize = 3;
 /// Deep posting tiers are packed into files of about this size.
-const POSTING_FILE_BYTES: usize = 16 * 1024;
+const POSTING_FILE_BYTES: usize = 4 * 1024;
 
 /// One document's score for one stem, packed: doc (32 bits) | score step (7) | in title (1) |
 /// in heading (1) | title length (8) | heading length (8).

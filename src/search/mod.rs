@@ -4,7 +4,8 @@
 //! Documents are heading sections: a page's top (its title and the text before the first
 //! heading) and one per heading, each with the page's title, the heading and the headings above
 //! it, the page's section and topics, its text and its `page.html#heading`. Words are folded,
-//! stop words dropped and English endings stemmed ([`text`]), the same way `search.js` does.
+//! stop words dropped and English endings stemmed ([`text`]); `search-index.js` folds queries
+//! the same way and finds stems through the dictionary, which maps each word to its stem.
 //!
 //! Files, all under `search/` and all loaded by `<script>` (so the index works from `file://`):
 //!
@@ -228,7 +229,7 @@ fn content_name(kind: &str, payload: &str) -> String {
 }
 
 /// A part named `name` (its path under `search/` without `.js`): a script that hands its
-/// payload (JSON) to the loader in `search.js`.
+/// payload (JSON) to the loader in `search-index.js`.
 fn wrap(name: &str, payload: &str) -> Part {
     let mut text = String::with_capacity(payload.len() + name.len() + 24);
     text.push_str("guideSearchPart(\"");

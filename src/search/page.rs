@@ -16,7 +16,7 @@ pub const MAX_DOCS: usize = 64;
 /// `part * 8 + index in the part`, so the browser knows which part to load from the number alone.
 pub const PART_DOCS: usize = 8;
 /// A text part is closed once its texts reach this many bytes.
-pub const PART_BYTES: usize = 6 * 1024;
+pub const PART_BYTES: usize = 2 * 1024;
 /// Characters of a document's text kept for snippets (all of it is indexed).
 pub const STORED_CHARS: usize = 3000;
 
@@ -178,18 +178,16 @@ pub fn build(
     let topics = to_stems(&topic_words);
     let headings: Vec<Vec<u32>> = heading_words.iter().map(|w| to_stems(w)).collect();
 
-    // Slots: documents packed into parts of at most PART_DOCS documents and about PART_BYTES.
+    // Slots: documents packed into parts of at most PART_DOCS documents and about PART_BYTES;
+    // a part is closed for size only while the parts left can hold the documents left, so that
+    // every slot stays below MAX_DOCS.
     let mut slots = Vec::with_capacity(docs.len());
     let (mut part, mut in_part, mut bytes) = (0usize, 0usize, 0usize);
     for (i, doc) in docs.iter().enumerate() {
         let size = stored(&doc.text).len() + doc.heading.len() + 16;
-        // A part may close early for size only while the documents left still fit in the parts
-        // left, so that no slot reaches MAX_DOCS (the next page's numbers).
-        let parts_after = (MAX_DOCS / PART_DOCS).saturating_sub(part + 1);
-        let fits_after = docs.len() - i <= parts_after * PART_DOCS;
+        let room_after = (MAX_DOCS / PART_DOCS).saturating_sub(part + 1) * PART_DOCS;
         if in_part > 0
-            && parts_after > 0
-            && (in_part == PART_DOCS || (bytes + size > PART_BYTES && fits_after))
+            && (in_part == PART_DOCS || (bytes + size > PART_BYTES && docs.len() - i <= room_after))
         {
             part += 1;
             in_part = 0;
@@ -494,8 +492,10 @@ mod tests {
         let section = format!("## Part\n\n{}\n\n", "word ".repeat(400));
         let (docs, parts, _) = page(&section.repeat(12));
         let slots: Vec<u8> = docs.docs.iter().map(|d| d.slot).collect();
-        assert_eq!(slots, [0, 1, 2, 3, 8, 9, 10, 16, 17, 18, 24, 25, 26]);
-        assert_eq!(parts.len(), 4);
+        // About 2 KB each: one section per part, the empty top joining the first, and the
+        // sections past the eighth part kept in the last one.
+        assert_eq!(slots, [0, 1, 8, 16, 24, 32, 40, 48, 56, 57, 58, 59, 60]);
+        assert_eq!(parts.len(), 8);
         assert_eq!(parts[1].0, "t/3-1");
 
         let (docs, _, _) = page(&"## A\n\nx\n\n".repeat(100));
@@ -515,6 +515,37 @@ mod tests {
         assert_eq!(slots.len(), MAX_DOCS);
         assert!(slots.windows(2).all(|w| w[0] < w[1]), "{slots:?}");
         assert!(usize::from(*slots.last().unwrap()) < MAX_DOCS, "{slots:?}");
+    }
+
+    #[test]
+    fn every_slot_is_in_its_page_and_found_from_its_number() {
+        for (sections, words) in [(80, 400), (64, 400), (63, 5), (30, 1000), (9, 2)] {
+            let body: String = (0..sections)
+                .map(|n| format!("## Part {n}\n\n{}\n\n", "word ".repeat(words)))
+                .collect();
+            let (docs, parts, _) = page(&body);
+            let mut seen = std::collections::HashSet::new();
+            for (i, doc) in docs.docs.iter().enumerate() {
+                let slot = usize::from(doc.slot);
+                assert!(slot < MAX_DOCS, "{sections}x{words}: slot {slot}");
+                assert!(seen.insert(slot));
+                // The browser finds a document as entry `slot % 8` of part `t/<page>-<slot / 8>`.
+                let name = format!("t/3-{}", slot / PART_DOCS);
+                let (_, json) = parts.iter().find(|(n, _)| *n == name).expect("part");
+                let v: serde_json::Value = serde_json::from_str(json).unwrap();
+                let anchor = if i == 0 {
+                    String::new()
+                } else {
+                    format!("part-{}", i - 1)
+                };
+                assert_eq!(
+                    v["d"][slot % PART_DOCS]["a"],
+                    anchor,
+                    "{sections}x{words}: doc {i}"
+                );
+                assert!(v["d"].as_array().unwrap().len() <= PART_DOCS);
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Words as the index and the browser both see them: folded to lower case without accents, split
 //! at every character that is not a letter or digit, stop words left out, English endings
-//! stemmed. `search.js` does exactly the same (its stemmer is a port of the same Snowball
-//! algorithm), and the browser tests check that both agree on the whole bundled guide.
+//! stemmed. `search-index.js` folds and splits the same way but has no stemmer: the dictionary
+//! shards map every word the guide uses to its stem, and a word the guide never uses ("kanbans")
+//! finds the longest stem it starts with; tests/search-ranking.toml checks both in the browser.
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;

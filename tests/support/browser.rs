@@ -859,6 +859,16 @@ pub struct StaticServer {
 impl StaticServer {
     /// Serves `root` under `prefix` (such as `/teams/it-guide/`) on a free port.
     pub fn start(root: &Path, prefix: &str) -> io::Result<StaticServer> {
+        Self::start_with_headers(root, prefix, &[])
+    }
+
+    /// Like [`StaticServer::start`], adding `headers` (such as a `Content-Security-Policy`) to
+    /// every response, the way a hardened host would.
+    pub fn start_with_headers(
+        root: &Path,
+        prefix: &str,
+        headers: &[(&str, &str)],
+    ) -> io::Result<StaticServer> {
         let root = root.canonicalize()?;
         let prefix = format!("/{}/", prefix.trim_matches('/')).replace("//", "/");
         let listener = TcpListener::bind("127.0.0.1:0")?;
@@ -867,6 +877,10 @@ impl StaticServer {
         let served = Arc::new(Mutex::new(Vec::new()));
         let site = Arc::new(Site {
             root,
+            headers: headers
+                .iter()
+                .map(|(name, value)| format!("{name}: {value}\r\n"))
+                .collect(),
             prefix: prefix.clone(),
             served: Arc::clone(&served),
         });
@@ -930,6 +944,7 @@ impl Drop for StaticServer {
 
 struct Site {
     root: PathBuf,
+    headers: String,
     prefix: String,
     served: Arc<Mutex<Vec<Served>>>,
 }
@@ -1002,6 +1017,7 @@ impl Site {
         if let Some(location) = &reply.location {
             let _ = write!(out, "Location: {location}\r\n");
         }
+        out.push_str(&self.headers);
         out.push_str("\r\n");
         stream.write_all(out.as_bytes())?;
         if !head_only {

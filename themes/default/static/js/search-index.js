@@ -1,0 +1,620 @@
+/* The search engine behind js/search.js, loaded by it the first time the box is focused: loads
+   the index parts (see src/search/mod.rs) by <script> tags, matches the query's words to the
+   dictionary's stems (exact, stem, prefix, typo), ranks documents and finds their texts.
+   `guideSearchEngine(manifestUrl)` gives { open, search, docText }. */
+(function () {
+  "use strict";
+
+  var WORD = /[\p{Alphabetic}\p{N}]+/gu;
+  var MARKS = /\p{M}/gu;
+  var MAX_WORD = 40;
+  var PREFIX_STEMS = 30;
+  var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var DIGIT = new Int8Array(128).fill(-1);
+  for (var d = 0; d < ALPHABET.length; d++) {
+    DIGIT[ALPHABET.charCodeAt(d)] = d;
+  }
+
+  /* Words, as src/search/text.rs makes them (js/search.js folds the same way). */
+  function fold(text) {
+    return text.toLowerCase().normalize("NFD").replace(MARKS, "");
+  }
+
+  function words(folded) {
+    return (folded.match(WORD) || []).filter(function (w) {
+      return w.length <= MAX_WORD || Array.from(w).length <= MAX_WORD;
+    });
+  }
+
+  window.guideSearchEngine = function (manifestUrl) {
+    var base = manifestUrl.slice(0, manifestUrl.lastIndexOf("/") + 1);
+    var manifestName = manifestUrl.slice(base.length).replace(/\.js$/, "");
+    var generation = manifestName.replace(/^index\./, "");
+
+    /* ---------- Loading index parts ---------- */
+
+    var parts = Object.create(null);
+
+    function slot(name) {
+      var s = parts[name];
+      if (!s) {
+        s = parts[name] = {};
+        s.promise = new Promise(function (resolve, reject) {
+          s.resolve = resolve;
+          s.reject = reject;
+        });
+      }
+      return s;
+    }
+
+    window.guideSearchPart = function (name, data) {
+      var s = slot(String(name));
+      s.done = true;
+      s.resolve(data);
+    };
+
+    function load(name) {
+      var s = slot(name);
+      if (!s.requested) {
+        s.requested = true;
+        var script = document.createElement("script");
+        script.src = base + name + ".js";
+        script.async = true;
+        script.onload = function () {
+          if (!s.done) {
+            s.reject(new Error("search: " + name + " did not load"));
+          }
+        };
+        script.onerror = function () {
+          s.reject(new Error("search: " + name + " is missing; rebuild the guide"));
+        };
+        document.head.appendChild(script);
+      }
+      return s.promise;
+    }
+
+    var index = null;
+    function openIndex() {
+      if (!index) {
+        index = load(manifestName).then(function (m) {
+          var keys = new Map();
+          m.dict.forEach(function (entry) {
+            keys.set(entry[0], entry[1]);
+          });
+          var table = [];
+          for (var q = 0; q < 128; q++) {
+            table.push(m.min * Math.pow(m.step, q));
+          }
+          return { m: m, keys: keys, stop: new Set(m.stop), score: table, shards: new Map() };
+        });
+        index.catch(function () {
+          index = null;
+        });
+      }
+      return index;
+    }
+
+    function numbers(text) {
+      var out = [];
+      var value = 0;
+      var scale = 1;
+      for (var i = 0; i < text.length; i++) {
+        var c = text.charCodeAt(i);
+        var digit = c < 128 ? DIGIT[c] : -1;
+        if (digit < 0) {
+          return out;
+        }
+        value += (digit & 31) * scale;
+        if (digit & 32) {
+          scale *= 32;
+        } else {
+          out.push(value);
+          value = 0;
+          scale = 1;
+        }
+      }
+      return out;
+    }
+
+    /* A posting list: [doc, step, title length, heading length] each (see merge.rs `tiers`). */
+    function postings(text) {
+      var n = numbers(text);
+      var out = [];
+      var doc = 0;
+      var i = 0;
+      while (i + 1 < n.length) {
+        doc += n[i];
+        var meta = n[i + 1];
+        i += 2;
+        var t = 0;
+        var h = 0;
+        if (meta & 128) {
+          t = n[i++];
+        }
+        if (meta & 256) {
+          h = n[i++];
+        }
+        out.push([doc, meta & 127, t, h]);
+      }
+      return out;
+    }
+
+    function shard(ix, key) {
+      var cached = ix.shards.get(key);
+      if (!cached) {
+        cached = load(ix.keys.get(key)).then(function (data) {
+          var list = data.w ? data.w.split("\n") : [];
+          var refs = numbers(data.r);
+          var stems = data.s.map(function (rec) {
+            return { stem: rec[0], df: rec[1], top: rec[2], deep: rec.slice(3), words: [], lists: null };
+          });
+          var byStem = new Map();
+          stems.forEach(function (s, i) {
+            byStem.set(s.stem, i);
+          });
+          var byWord = new Map();
+          list.forEach(function (w, i) {
+            byWord.set(w, refs[i]);
+            stems[refs[i]].words.push(w);
+          });
+          return { key: key, words: list, byWord: byWord, stems: stems, byStem: byStem, files: data.f };
+        });
+        ix.shards.set(key, cached);
+      }
+      return cached;
+    }
+
+    /* The key of the shard that holds `word`: its longest prefix among the keys. */
+    function keyFor(ix, word) {
+      var chars = Array.from(word);
+      for (var n = Math.min(3, chars.length); n > 0; n--) {
+        var key = chars.slice(0, n).join("");
+        if (ix.keys.has(key)) {
+          return key;
+        }
+      }
+      return null;
+    }
+
+    /* Shards a word being typed may complete into. */
+    function keysFor(ix, word, prefix) {
+      var own = keyFor(ix, word);
+      var out = own ? [own] : [];
+      if (prefix && Array.from(word).length >= 2) {
+        var longer = [];
+        ix.keys.forEach(function (_, key) {
+          if (key.length > word.length && key.startsWith(word)) {
+            longer.push(key);
+          }
+        });
+        if (longer.length <= 4) {
+          out = out.concat(longer);
+        }
+      }
+      return out;
+    }
+
+    /* ---------- Matching ---------- */
+
+    /* Edit distance (with transpositions) of a and b if at most `max`, else max + 1. */
+    function distance(a, b, max) {
+      if (Math.abs(a.length - b.length) > max) {
+        return max + 1;
+      }
+      var prev2 = null;
+      var prev = [];
+      for (var j = 0; j <= b.length; j++) {
+        prev.push(j);
+      }
+      for (var i = 1; i <= a.length; i++) {
+        var row = [i];
+        var best = i;
+        for (j = 1; j <= b.length; j++) {
+          var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+          var v = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+          if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+            v = Math.min(v, prev2[j - 2] + 1);
+          }
+          row.push(v);
+          if (v < best) {
+            best = v;
+          }
+        }
+        if (best > max) {
+          return max + 1;
+        }
+        prev2 = prev;
+        prev = row;
+      }
+      return prev[b.length];
+    }
+
+    function allowedTypos(word) {
+      var n = Array.from(word).length;
+      return n >= 9 ? 2 : n >= 5 ? 1 : 0;
+    }
+
+    /* The stems a term matches, each {shard, stem, weight, exact}, and the words to mark. */
+    function candidates(ix, term) {
+      return Promise.all(keysFor(ix, term.word, term.prefix).map(function (k) {
+        return shard(ix, k);
+      })).then(function (shards) {
+        var found = new Map();
+        function add(sh, i, weight, exact, word) {
+          var id = sh.key + "\u0000" + i;
+          var c = found.get(id);
+          if (!c) {
+            c = { shard: sh, stem: sh.stems[i], weight: weight, exact: exact, words: new Set() };
+            found.set(id, c);
+          } else if (weight > c.weight) {
+            c.weight = weight;
+            c.exact = exact;
+          }
+          sh.stems[i].words.forEach(function (w) {
+            c.words.add(w);
+          });
+          if (word) {
+            c.words.add(word);
+          }
+        }
+        var w = term.word;
+        var direct = false;
+        shards.forEach(function (sh) {
+          var i = sh.byWord.get(w);
+          if (i !== undefined) {
+            add(sh, i, 1, true);
+            direct = true;
+          }
+        });
+        if (!direct) {
+          /* A form the guide does not use ("budgets" when it says "budgeting"): its stem is
+             a prefix of it, as English endings are what the stemmer removes. */
+          shards.forEach(function (sh) {
+            var best = -1;
+            sh.stems.forEach(function (s, i) {
+              var st = s.stem;
+              var stemmed = w.startsWith(st) || (st.endsWith("i") && w.startsWith(st.slice(0, -1) + "y"));
+              if (stemmed && st.length >= 3 && w.length - st.length <= 4 && (best < 0 || st.length > sh.stems[best].stem.length)) {
+                best = i;
+              }
+            });
+            if (best >= 0) {
+              add(sh, best, 0.9, true, w);
+              direct = true;
+            }
+          });
+        }
+        var completed = false;
+        if (term.prefix && Array.from(w).length >= 2) {
+          var pool = [];
+          shards.forEach(function (sh) {
+            sh.words.forEach(function (word) {
+              if (word.length > w.length && word.startsWith(w)) {
+                pool.push([sh, sh.byWord.get(word)]);
+              }
+            });
+          });
+          pool.sort(function (a, b) {
+            return b[0].stems[b[1]].df - a[0].stems[a[1]].df;
+          });
+          var seen = new Set();
+          pool.forEach(function (p) {
+            var id = p[0].key + "\u0000" + p[1];
+            if (!seen.has(id) && seen.size < PREFIX_STEMS) {
+              seen.add(id);
+              add(p[0], p[1], 0.75, true);
+            }
+          });
+          completed = seen.size > 0;
+        }
+        var max = allowedTypos(w);
+        if (!direct && !completed && max > 0) {
+          shards.forEach(function (sh) {
+            sh.words.forEach(function (word) {
+              var dist = distance(w, word, max);
+              if (dist <= max) {
+                add(sh, sh.byWord.get(word), dist === 1 ? 0.6 : 0.4, false);
+              }
+            });
+          });
+        }
+        return Array.from(found.values());
+      });
+    }
+
+    function listsOf(c) {
+      if (!c.stem.lists) {
+        c.stem.lists = [postings(c.stem.top)];
+      }
+      return c.stem.lists;
+    }
+
+    /* Whether more postings of a stem may be loaded: only for the stems a term names (its own word
+       or stem), not for the completions of a prefix or the neighbours of a typo. */
+    function hasDeeper(c) {
+      return c.weight >= 0.9 && listsOf(c).length <= c.stem.deep.length;
+    }
+
+    /* Loads the next tier of a stem's postings: the next best documents after those already in. */
+    function deepen(c) {
+      var s = c.stem;
+      var level = listsOf(c).length - 1;
+      var where = s.deep[level];
+      if (!where) {
+        return Promise.resolve(false);
+      }
+      if (!s.pending) {
+        s.pending = [];
+      }
+      if (!s.pending[level]) {
+        s.pending[level] = load(c.shard.files[where[0]]).then(function (text) {
+          if (s.lists.length === level + 1) {
+            s.lists.push(postings(text.substr(where[1], where[2])));
+          }
+          return true;
+        });
+      }
+      return s.pending[level];
+    }
+
+    /* Documents matching the terms, best first. */
+    function rank(ix, terms, cands, pages) {
+      var docs = new Map();
+      terms.forEach(function (term, t) {
+        var best = new Map();
+        cands[t].forEach(function (c) {
+          listsOf(c).forEach(function (list) {
+            list.forEach(function (p) {
+              if (pages && !pages.has(Math.floor(p[0] / 64))) {
+                return;
+              }
+              var score = c.weight * ix.score[p[1]];
+              var b = best.get(p[0]);
+              if (!b || score > b.score) {
+                best.set(p[0], { score: score, title: c.exact ? p[2] : 0, heading: c.exact ? p[3] : 0 });
+              }
+            });
+          });
+        });
+        best.forEach(function (b, doc) {
+          var r = docs.get(doc);
+          if (!r) {
+            r = { doc: doc, score: 0, terms: 0, inTitle: 0, inHeading: 0, titleLen: 0, headingLen: 0, matched: [] };
+            docs.set(doc, r);
+          }
+          r.score += b.score;
+          r.terms += 1;
+          r.matched.push(t);
+          if (b.title) {
+            r.inTitle += 1;
+            r.titleLen = b.title;
+          }
+          if (b.heading) {
+            r.inHeading += 1;
+            r.headingLen = b.heading;
+          }
+        });
+      });
+      var out = Array.from(docs.values());
+      out.forEach(function (r) {
+        var n = terms.length;
+        r.exact = r.inTitle === n && r.titleLen === n ? 2 : r.inHeading === n && r.headingLen === n ? 1 : 0;
+      });
+      out.sort(order);
+      return out;
+    }
+
+    function order(a, b) {
+      return b.terms - a.terms || b.exact - a.exact || b.score - a.score || a.doc - b.doc;
+    }
+
+    /* ---------- Texts of results ---------- */
+
+    function docText(doc) {
+      var page = Math.floor(doc / 64);
+      var slotNo = doc % 64;
+      var name = "t/" + page + "-" + Math.floor(slotNo / 8) + "." + generation;
+      return load(name).then(function (part) {
+        var stored = part.d[slotNo % 8];
+        return stored ? { page: part, doc: stored } : null;
+      });
+    }
+
+    /* Whether the words of the terms follow each other somewhere in `text`. */
+    function hasPhrase(ix, text, families) {
+      var seq = words(fold(text)).filter(function (w) {
+        return !ix.stop.has(w);
+      });
+      for (var i = 0; i + families.length <= seq.length; i++) {
+        var all = true;
+        for (var k = 0; k < families.length && all; k++) {
+          all = families[k].has(seq[i + k]);
+        }
+        if (all) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /* ---------- The search ---------- */
+
+    function parse(ix, query) {
+      var folded = fold(query);
+      var typing = /[\p{Alphabetic}\p{N}]$/u.test(folded);
+      var all = words(folded);
+      var terms = [];
+      var seen = new Set();
+      all.forEach(function (w, i) {
+        if (ix.stop.has(w) || seen.has(w)) {
+          return;
+        }
+        seen.add(w);
+        terms.push({ word: w, prefix: typing && i === all.length - 1 });
+      });
+      return terms;
+    }
+
+    var topicPages = new Map();
+    function topicFilter(ix, slug) {
+      if (!slug) {
+        return Promise.resolve(null);
+      }
+      var topic = ix.m.topics.find(function (t) {
+        return t[0] === slug;
+      });
+      if (!topic) {
+        return Promise.resolve(null);
+      }
+      if (!topicPages.has(slug)) {
+        topicPages.set(slug, load(topic[3]).then(function (text) {
+          var set = new Set();
+          var page = 0;
+          numbers(text).forEach(function (gap) {
+            page += gap;
+            set.add(page);
+          });
+          return set;
+        }));
+      }
+      return topicPages.get(slug);
+    }
+
+    /* Runs `query`; resolves to {terms, results, families, suggestions}. */
+    function search(query, topic, wanted) {
+      return openIndex().then(function (ix) {
+        var terms = parse(ix, query);
+        var last = terms[terms.length - 1];
+        if (last && last.prefix && Array.from(last.word).length < 2) {
+          terms.pop();
+        }
+        if (!terms.length) {
+          return { terms: terms, results: [], families: [], suggestions: [] };
+        }
+        return Promise.all([Promise.all(terms.map(function (t) {
+          return candidates(ix, t);
+        })), topicFilter(ix, topic)]).then(function (got) {
+          var cands = got[0];
+          var pages = got[1];
+          var families = cands.map(function (list, t) {
+            var set = new Set([terms[t].word]);
+            list.forEach(function (c) {
+              c.words.forEach(function (w) {
+                set.add(w);
+              });
+            });
+            return set;
+          });
+          var ranked;
+          /* Ranks on the postings loaded so far; while fewer than `wanted` documents match every
+             term, loads one more tier of the stems the terms name and ranks again. */
+          function enough() {
+            ranked = rank(ix, terms, cands, pages);
+            var full = 0;
+            while (full < ranked.length && ranked[full].terms === terms.length) {
+              full++;
+            }
+            /* A term matched only by completions or typos gets no deeper postings, and then
+               deeper postings of the others could not add documents matching it. */
+            var missing = cands.some(function (list) {
+              return !list.some(function (c) {
+                return c.weight >= 0.9;
+              });
+            });
+            if (full >= wanted || missing) {
+              return Promise.resolve();
+            }
+            var todo = [];
+            cands.forEach(function (list) {
+              list.forEach(function (c) {
+                if (hasDeeper(c)) {
+                  todo.push(deepen(c));
+                }
+              });
+            });
+            return todo.length ? Promise.all(todo).then(enough) : Promise.resolve();
+          }
+          return enough().then(function () {
+            if (ranked.length && ranked[0].terms === terms.length) {
+              ranked = ranked.filter(function (r) {
+                return r.terms === terms.length;
+              });
+            }
+            var partial = cands.some(function (list) {
+              return list.some(hasDeeper);
+            });
+            var done = { terms: terms, results: ranked, partial: partial, families: families, suggestions: [] };
+            if (!ranked.length) {
+              return suggest(ix, terms).then(function (s) {
+                done.suggestions = s;
+                return done;
+              });
+            }
+            return phraseBonus(ix, done, wanted).then(function () {
+              return done;
+            });
+          });
+        });
+      });
+    }
+
+    /* Among the best results, those with the query's words side by side come first. */
+    function phraseBonus(ix, done, wanted) {
+      if (done.terms.length < 2) {
+        return Promise.resolve();
+      }
+      var pool = done.results.slice(0, wanted);
+      return Promise.all(pool.map(function (r) {
+        return docText(r.doc).then(function (t) {
+          if (t && hasPhrase(ix, [t.page.t, (t.doc.p || []).join(" "), t.doc.h, t.doc.x].join(" \u0001 "), done.families)) {
+            r.score *= 1.5;
+          }
+        });
+      })).then(function () {
+        pool.sort(order);
+        done.results = pool.concat(done.results.slice(pool.length));
+      });
+    }
+
+    /* For a query with no results: the words of the guide closest to each term. */
+    function suggest(ix, terms) {
+      return Promise.all(terms.map(function (term) {
+        var key = keyFor(ix, term.word) || keyFor(ix, term.word.slice(0, 1));
+        if (!key) {
+          return [];
+        }
+        return shard(ix, key).then(function (sh) {
+          var max = Math.max(2, allowedTypos(term.word) + 1);
+          var near = [];
+          sh.words.forEach(function (w) {
+            var dist = distance(term.word, w, max);
+            if (dist <= max && w !== term.word) {
+              near.push([w, dist, sh.stems[sh.byWord.get(w)].df]);
+            }
+          });
+          near.sort(function (a, b) {
+            return a[1] - b[1] || b[2] - a[2] || (a[0] < b[0] ? -1 : 1);
+          });
+          return near.slice(0, 3).map(function (n) {
+            return n[0];
+          });
+        });
+      })).then(function (perTerm) {
+        var out = [];
+        perTerm.forEach(function (list, t) {
+          list.forEach(function (w) {
+            var replaced = terms.map(function (term, k) {
+              return k === t ? w : term.word;
+            }).join(" ");
+            if (out.indexOf(replaced) < 0 && out.length < 3) {
+              out.push(replaced);
+            }
+          });
+        });
+        return out;
+      });
+    }
+
+    return { open: openIndex, search: search, docText: docText };
+  };
+})();

@@ -1,0 +1,476 @@
+/* Search: the header box, its results, and the marks a followed result leaves on the page.
+   The engine (js/search-index.js) and the index (small scripts under search/, see
+   src/search/mod.rs) are loaded by <script> tags the first time the box is focused, so search
+   works from file://, under any sub-path and under a Content-Security-Policy of script-src 'self'.
+   Everything shown is inserted as text. */
+(function () {
+  "use strict";
+
+  var WORD = /[\p{Alphabetic}\p{N}]+/gu;
+  var MARKS = /\p{M}/gu;
+  var MAX_WORD = 40;
+  var SHOWN = 6;
+  var MARK_PARAM = "highlight";
+
+  /* ---------- Words, as src/search/text.rs makes them ---------- */
+
+  function fold(text) {
+    return text.toLowerCase().normalize("NFD").replace(MARKS, "");
+  }
+
+  function words(folded) {
+    return (folded.match(WORD) || []).filter(function (w) {
+      return w.length <= MAX_WORD || Array.from(w).length <= MAX_WORD;
+    });
+  }
+
+  /* ---------- Marks on the page a result leads to ---------- */
+
+  function markPage() {
+    var wanted;
+    try {
+      wanted = new URLSearchParams(window.location.search).get(MARK_PARAM);
+    } catch (e) {
+      return;
+    }
+    if (!wanted) {
+      return;
+    }
+    var set = new Set(words(fold(wanted)));
+    var scope = document.getElementById("content") || document.querySelector("main") || document.body;
+    if (!set.size || !scope) {
+      return;
+    }
+    var walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        var parent = node.parentNode;
+        if (!parent || parent.closest("script, style, mark, button, .search")) {
+          return NodeFilter.FILTER_REJECT;
+        }
+        return NodeFilter.FILTER_ACCEPT;
+      }
+    });
+    var nodes = [];
+    while (walker.nextNode()) {
+      nodes.push(walker.currentNode);
+    }
+    nodes.forEach(function (node) {
+      var pieces = splitMarked(node.nodeValue, set);
+      if (pieces.length < 2) {
+        return;
+      }
+      var frag = document.createDocumentFragment();
+      pieces.forEach(function (piece) {
+        if (piece.hit) {
+          var mark = document.createElement("mark");
+          mark.className = "search-hit";
+          mark.textContent = piece.text;
+          frag.appendChild(mark);
+        } else {
+          frag.appendChild(document.createTextNode(piece.text));
+        }
+      });
+      node.parentNode.replaceChild(frag, node);
+    });
+    var target = window.location.hash ? document.getElementById(decodeURIComponent(window.location.hash.slice(1))) : null;
+    if (target) {
+      target.scrollIntoView();
+    }
+  }
+
+  /* Pieces of `text` in order, those whose folded word is in `set` flagged as hits. */
+  function splitMarked(text, set) {
+    var out = [];
+    var last = 0;
+    var re = new RegExp(WORD.source, "gu");
+    var m;
+    while ((m = re.exec(text))) {
+      if (set.has(fold(m[0]))) {
+        if (m.index > last) {
+          out.push({ text: text.slice(last, m.index), hit: false });
+        }
+        out.push({ text: m[0], hit: true });
+        last = m.index + m[0].length;
+      }
+    }
+    if (last < text.length) {
+      out.push({ text: text.slice(last), hit: false });
+    }
+    return out;
+  }
+
+  markPage();
+
+  var input = document.getElementById("search");
+  var box = input ? input.closest(".search") : null;
+  var panel = document.getElementById("search-panel");
+  var list = document.getElementById("search-results");
+  var status = document.getElementById("search-status");
+  var chipsBox = document.getElementById("search-topics");
+  var more = document.getElementById("search-more");
+  if (!input || !box || !panel || !list || !status || !chipsBox || !more || !input.dataset.index) {
+    return;
+  }
+  box.hidden = false;
+
+  var manifestUrl = input.dataset.index;
+  var siteRoot = manifestUrl.slice(0, manifestUrl.lastIndexOf("/") + 1).replace(/search\/$/, "");
+
+  var engine = null;
+  function getEngine() {
+    if (!engine) {
+      engine = new Promise(function (resolve, reject) {
+        var ready = function () {
+          if (window.guideSearchEngine) {
+            resolve(window.guideSearchEngine(manifestUrl));
+          } else {
+            reject(new Error("search: the search engine did not load"));
+          }
+        };
+        if (window.guideSearchEngine || !input.dataset.engine) {
+          ready();
+          return;
+        }
+        var script = document.createElement("script");
+        script.src = input.dataset.engine;
+        script.async = true;
+        script.onload = ready;
+        script.onerror = function () {
+          reject(new Error("search: " + input.dataset.engine + " is missing"));
+        };
+        document.head.appendChild(script);
+      });
+      engine.catch(function () {
+        engine = null;
+      });
+    }
+    return engine;
+  }
+
+  function openIndex() {
+    return getEngine().then(function (e) {
+      return e.open();
+    });
+  }
+
+  function search(query, topic, wanted) {
+    return getEngine().then(function (e) {
+      return e.search(query, topic, wanted);
+    });
+  }
+
+  function docText(doc) {
+    return getEngine().then(function (e) {
+      return e.docText(doc);
+    });
+  }
+
+  /* ---------- The box and its results ---------- */
+
+  var state = { seq: 0, topic: "", shown: SHOWN, active: -1, last: null, pending: 0 };
+
+  function open() {
+    panel.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+  }
+
+  function close() {
+    panel.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    setActive(-1);
+  }
+
+  function items() {
+    return Array.prototype.slice.call(list.querySelectorAll("a.search-result"));
+  }
+
+  function setActive(i) {
+    var all = items();
+    state.active = all.length ? Math.max(-1, Math.min(i, all.length - 1)) : -1;
+    all.forEach(function (a, k) {
+      a.setAttribute("aria-selected", k === state.active ? "true" : "false");
+    });
+    if (state.active >= 0) {
+      input.setAttribute("aria-activedescendant", all[state.active].id);
+      all[state.active].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) {
+      e.className = cls;
+    }
+    if (text) {
+      e.textContent = text;
+    }
+    return e;
+  }
+
+  /* A snippet of `text` around its first marked word, with the marked words in <mark>. */
+  function snippet(text, marks) {
+    var re = new RegExp(WORD.source, "gu");
+    var m;
+    var at = -1;
+    while ((m = re.exec(text))) {
+      if (marks.has(fold(m[0]))) {
+        at = m.index;
+        break;
+      }
+    }
+    var start = at < 60 ? 0 : text.lastIndexOf(" ", at - 50) + 1;
+    var end = Math.min(text.length, start + 180);
+    if (end < text.length) {
+      var space = text.lastIndexOf(" ", end);
+      end = space > start + 100 ? space : end;
+    }
+    var span = el("span", "search-result-snippet");
+    if (start > 0) {
+      span.appendChild(document.createTextNode("… "));
+    }
+    splitMarked(text.slice(start, end), marks).forEach(function (piece) {
+      span.appendChild(piece.hit ? el("mark", null, piece.text) : document.createTextNode(piece.text));
+    });
+    if (end < text.length) {
+      span.appendChild(document.createTextNode(" …"));
+    }
+    return span;
+  }
+
+  function resultLink(r, t, marks, n) {
+    var hl = Array.from(marks).slice(0, 24).join(" ");
+    var href = siteRoot + t.page.u + "?" + MARK_PARAM + "=" + encodeURIComponent(hl) + (t.doc.a ? "#" + encodeURIComponent(t.doc.a) : "");
+    var a = el("a", "search-result");
+    a.href = href;
+    a.id = "search-result-" + n;
+    a.setAttribute("role", "option");
+    a.setAttribute("aria-selected", "false");
+    a.appendChild(el("span", "search-result-title", t.page.t));
+    var heading = (t.doc.p || []).concat(t.doc.h ? [t.doc.h] : []).join(" › ");
+    if (heading) {
+      a.appendChild(el("span", "search-result-heading", heading));
+    }
+    if (t.page.s) {
+      a.appendChild(el("span", "search-result-section", t.page.s));
+    }
+    a.appendChild(snippet(t.doc.x || "", marks));
+    return a;
+  }
+
+  function chips(ix, topicCounts) {
+    chipsBox.textContent = "";
+    var slugs = Array.from(topicCounts.keys());
+    if (state.topic && slugs.indexOf(state.topic) < 0) {
+      slugs.unshift(state.topic);
+    }
+    slugs.sort(function (a, b) {
+      return (b === state.topic) - (a === state.topic) || (topicCounts.get(b) || 0) - (topicCounts.get(a) || 0);
+    });
+    slugs.slice(0, 8).forEach(function (slug) {
+      var topic = ix.m.topics.find(function (t) {
+        return t[0] === slug;
+      });
+      if (!topic) {
+        return;
+      }
+      var b = el("button", "search-topic", topic[1]);
+      b.type = "button";
+      b.dataset.topic = slug;
+      b.setAttribute("aria-pressed", slug === state.topic ? "true" : "false");
+      chipsBox.appendChild(b);
+    });
+    chipsBox.hidden = !chipsBox.firstChild;
+  }
+
+  function render(query, done, seq) {
+    return openIndex().then(function (ix) {
+      var marks = new Set();
+      done.families.forEach(function (f) {
+        f.forEach(function (w) {
+          marks.add(w);
+        });
+      });
+      var shown = done.results.slice(0, state.shown);
+      return Promise.all(shown.map(function (r) {
+        return docText(r.doc);
+      })).then(function (texts) {
+        if (seq !== state.seq) {
+          return;
+        }
+        list.textContent = "";
+        var topicCounts = new Map();
+        texts.forEach(function (t, i) {
+          if (!t) {
+            return;
+          }
+          (t.page.k || []).forEach(function (k) {
+            var topic = ix.m.topics[k];
+            if (topic) {
+              topicCounts.set(topic[0], (topicCounts.get(topic[0]) || 0) + 1);
+            }
+          });
+          list.appendChild(resultLink(shown[i], t, marks, i));
+        });
+        chips(ix, topicCounts);
+        more.hidden = done.results.length <= state.shown && !done.partial;
+        var suggestBox = document.getElementById("search-suggest");
+        suggestBox.textContent = "";
+        var topicTitle = "";
+        if (state.topic) {
+          var topic = ix.m.topics.find(function (t) {
+            return t[0] === state.topic;
+          });
+          topicTitle = topic ? topic[1] : "";
+        }
+        var n = done.results.length;
+        var message;
+        if (!done.terms.length) {
+          message = !query.trim() ? "" : Array.from(query.trim()).length < 2 ? "Keep typing…" : "Type a word that is not a stop word such as “the”.";
+        } else if (n) {
+          message = (done.partial ? "Over " : "") + n + (n === 1 ? " result" : " results") + (topicTitle ? " in " + topicTitle : "");
+        } else {
+          message = "No results for “" + query.trim() + "”" + (topicTitle ? " in " + topicTitle : "") + ".";
+          if (done.suggestions.length) {
+            message += " Did you mean " + done.suggestions.join(", ") + "?";
+            suggestBox.appendChild(document.createTextNode("Did you mean "));
+            done.suggestions.forEach(function (s, i) {
+              if (i) {
+                suggestBox.appendChild(document.createTextNode(i === done.suggestions.length - 1 ? " or " : ", "));
+              }
+              var b = el("button", "search-suggestion", s);
+              b.type = "button";
+              b.dataset.query = s;
+              suggestBox.appendChild(b);
+            });
+            suggestBox.appendChild(document.createTextNode("?"));
+          }
+        }
+        suggestBox.hidden = !suggestBox.firstChild;
+        status.textContent = message;
+        list.dataset.query = query;
+        list.setAttribute("aria-busy", "false");
+        setActive(items().length && n ? 0 : -1);
+        try {
+          performance.measure("guide-search", "guide-search-input-" + seq);
+          performance.clearMarks("guide-search-input-" + seq);
+        } catch (e) {
+          /* Timing is only for the benchmark. */
+        }
+      });
+    });
+  }
+
+  function run() {
+    var seq = ++state.seq;
+    var query = input.value;
+    try {
+      performance.mark("guide-search-input-" + seq);
+    } catch (e) {
+      /* Timing is only for the benchmark. */
+    }
+    list.setAttribute("aria-busy", "true");
+    open();
+    search(query, state.topic, state.shown).then(function (done) {
+      if (seq !== state.seq) {
+        return;
+      }
+      state.last = done;
+      return render(query, done, seq);
+    }).catch(function (err) {
+      if (seq === state.seq) {
+        list.textContent = "";
+        list.setAttribute("aria-busy", "false");
+        status.textContent = "Search is unavailable: " + err.message;
+      }
+    });
+  }
+
+  input.addEventListener("focus", function () {
+    openIndex().catch(function () {
+      /* Reported when a query runs. */
+    });
+    if (input.value) {
+      open();
+    }
+  });
+
+  input.addEventListener("input", function () {
+    state.shown = SHOWN;
+    run();
+  });
+
+  input.addEventListener("keydown", function (event) {
+    var all = items();
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (panel.hidden && input.value) {
+        open();
+      }
+      var step = event.key === "ArrowDown" ? 1 : -1;
+      var next = state.active + step;
+      setActive(next < 0 ? all.length - 1 : next >= all.length ? 0 : next);
+    } else if (event.key === "Enter") {
+      var target = all[state.active >= 0 ? state.active : 0];
+      if (target && !panel.hidden) {
+        event.preventDefault();
+        target.click();
+      }
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      if (!panel.hidden) {
+        close();
+      } else {
+        input.value = "";
+        input.blur();
+      }
+    }
+  });
+
+  panel.addEventListener("click", function (event) {
+    var target = event.target.closest("button");
+    if (!target) {
+      return;
+    }
+    if (target.dataset.topic !== undefined) {
+      state.topic = state.topic === target.dataset.topic ? "" : target.dataset.topic;
+      state.shown = SHOWN;
+    } else if (target.dataset.query) {
+      input.value = target.dataset.query;
+      state.shown = SHOWN;
+    } else if (target === more) {
+      state.shown += SHOWN;
+    } else {
+      return;
+    }
+    input.focus();
+    run();
+  });
+
+  document.addEventListener("click", function (event) {
+    if (!panel.hidden && !box.contains(event.target)) {
+      close();
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var key = event.key;
+    if ((key === "k" || key === "K") && (event.ctrlKey || event.metaKey) && !event.altKey) {
+      event.preventDefault();
+      input.focus();
+      input.select();
+      return;
+    }
+    if (key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) {
+      return;
+    }
+    var t = event.target;
+    if (t && t.closest && (t.isContentEditable || t.closest("input, textarea, select"))) {
+      return;
+    }
+    event.preventDefault();
+    input.focus();
+    input.select();
+  });
+})();
