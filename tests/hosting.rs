@@ -499,7 +499,6 @@ fn search_finds(b: &mut Browser, base: &str, query: &str) -> Result<usize, Strin
 }
 
 #[test]
-#[ignore = "needs the search UI"]
 fn search_returns_results_behind_nginx_and_from_disk() {
     let Some((site, nginx)) = Nginx::serve_bundled() else {
         return;

@@ -1313,6 +1313,62 @@ fn a_broken_anchor_keeps_the_last_good_page_then_recovers() {
 }
 
 #[test]
+fn a_refused_save_right_after_a_good_one_leaves_that_build_its_search_index() {
+    let guide = Guide::fixture(FIXTURE);
+    let serve = Serve::start(&guide);
+    let good_builds = serve.good_builds();
+    edit(
+        &guide,
+        "content/basics/first.md",
+        "first-body-v1",
+        "first-body-v2",
+    );
+    let deadline = Instant::now() + WAIT;
+    while serve.good_builds() == good_builds {
+        assert!(
+            Instant::now() < deadline,
+            "no good build; log:\n{}",
+            serve.log()
+        );
+        thread::sleep(Duration::from_millis(1));
+    }
+    // Before the served build's index is merged (that waits for saves to pause).
+    edit(
+        &guide,
+        "content/basics/first.md",
+        "title = \"First lesson\"",
+        "title = \"First lesson",
+    );
+    serve.wait_log("the refusal", |l| {
+        l.contains("still serving the last good build")
+    });
+
+    let html = serve.page("basics/first.html");
+    assert!(
+        html.contains("first-body-v2"),
+        "the good build is not served"
+    );
+    let manifest = html
+        .split('"')
+        .find_map(|s| {
+            let at = s.find("search/index.")?;
+            Some(s[at..].to_owned())
+        })
+        .expect("the page names its search index");
+    let r = http(
+        serve.addr(),
+        format!(
+            "GET /{manifest} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+            serve.port
+        )
+        .as_bytes(),
+    )
+    .unwrap_or_else(|e| panic!("GET /{manifest}: {e}; log:\n{}", serve.log()));
+    assert_eq!(r.status, 200, "GET /{manifest}: {}", r.head);
+    assert!(r.text().starts_with("guideSearchPart("), "{}", r.text());
+}
+
+#[test]
 fn when_the_first_build_has_errors_the_server_starts_and_serves_what_it_can() {
     let guide = Guide::fixture(FIXTURE);
     edit(
