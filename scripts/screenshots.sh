@@ -26,7 +26,7 @@ pages=(
   "lesson-code|it-management/budgeting.html"
   "topic|topics/devops.html"
   "topics|topics/index.html"
-  "search|index.html?q=budget"
+  "search|index.html?search=budget"
 )
 sizes=("desktop|1280,900" "phone|390,844")
 schemes=("light|--no-op" "dark|--force-dark-mode")

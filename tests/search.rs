@@ -380,11 +380,35 @@ fn reader_path(b: &mut Browser, base: &str) -> Result<String, String> {
         return Err(format!("Esc left the panel as hidden|expanded = {closed}"));
     }
     expect_clean(b, &at)?;
+    let linked = shared_search_link(b, base)?;
     Ok(format!(
-        "{n} results, {} marks on the page, {} index files",
+        "{n} results, {} marks on the page, {} index files, {linked} results from a search link",
         marks.len(),
         loaded.len()
     ))
+}
+
+/// A link to `page.html?search=words` opens the page with the box holding those words, focused,
+/// and their results shown.
+fn shared_search_link(b: &mut Browser, base: &str) -> Result<usize, String> {
+    let asked = "restore tests";
+    b.navigate(&format!(
+        "{base}foundations/side-by-side.html?search=restore%20tests"
+    ))?;
+    let shown = shown(b, asked)?;
+    let top = shown.results.first().map(|r| r.target(base));
+    if top.as_deref() != Some("operations/data-storage-and-backups.html#restore-tests")
+        || shown.expanded != "true"
+        || !active_is_search_box(b)?
+        || b.eval_bool("!!document.querySelector('#content mark.search-hit')")?
+    {
+        return Err(format!(
+            "?search= showed {top:?} (expanded {}), the box focused: {}",
+            shown.expanded,
+            active_is_search_box(b)?
+        ));
+    }
+    Ok(shown.results.len())
 }
 
 #[test]

@@ -11,6 +11,7 @@
   var MAX_WORD = 40;
   var SHOWN = 6;
   var MARK_PARAM = "highlight";
+  var QUERY_PARAM = "search";
 
   /* ---------- Words, as src/search/text.rs makes them ---------- */
 
@@ -26,13 +27,16 @@
 
   /* ---------- Marks on the page a result leads to ---------- */
 
-  function markPage() {
-    var wanted;
+  function param(name) {
     try {
-      wanted = new URLSearchParams(window.location.search).get(MARK_PARAM);
+      return new URLSearchParams(window.location.search).get(name) || "";
     } catch (e) {
-      return;
+      return "";
     }
+  }
+
+  function markPage() {
+    var wanted = param(MARK_PARAM);
     if (!wanted) {
       return;
     }
@@ -473,4 +477,13 @@
     input.focus();
     input.select();
   });
+
+  /* A link to `page.html?search=words` opens the box with those words searched: searches can be
+     shared, and a browser can keep the guide as a search engine. */
+  var asked = param(QUERY_PARAM);
+  if (asked) {
+    input.value = asked;
+    input.focus();
+    run();
+  }
 })();
