@@ -22,19 +22,21 @@ mkdir -p "$out"
 
 pages=(
   "landing|index.html"
-  "lesson-compare-code|foundations/side-by-side.html"
-  "lesson-code|it-management/budgeting.html"
+  "lesson-compare-code|product-management/roadmaps.html|whole"
   "topic|topics/devops.html"
   "topics|topics/index.html"
   "search|index.html?search=budget"
 )
 sizes=("desktop|1280,900" "phone|390,844")
+# A "whole" page is taken in a window tall enough to hold it all.
+whole=("desktop|1280,4000" "phone|390,8000")
 schemes=("light|--no-op" "dark|--force-dark-mode")
 
 for page in "${pages[@]}"; do
-  name=${page%%|*}
-  path=${page#*|}
-  for size in "${sizes[@]}"; do
+  IFS='|' read -r name path shape <<<"$page"
+  shapes=("${sizes[@]}")
+  [[ ${shape:-} == whole ]] && shapes=("${whole[@]}")
+  for size in "${shapes[@]}"; do
     for scheme in "${schemes[@]}"; do
       file="$out/$name-${size%%|*}-${scheme%%|*}.png"
       "$browser" --headless --no-sandbox --disable-gpu --no-first-run \

@@ -99,6 +99,8 @@ struct Hit {
     marks: Vec<String>,
     selected: bool,
     images: usize,
+    /// A further section of the page of the result above it, shown without the page title.
+    sub: bool,
 }
 
 impl Hit {
@@ -113,6 +115,30 @@ impl Hit {
             format!("{page}#{hash}")
         }
     }
+}
+
+/// Why the results of `shown` are not grouped by page: each page once, its further sections
+/// (at most two) right below it without the page title.
+fn grouping_problem(shown: &Shown, base: &str) -> Option<String> {
+    let page = |h: &Hit| h.target(base).split('#').next().unwrap_or_default().to_string();
+    let mut seen = Vec::new();
+    let mut run = 0;
+    for hit in &shown.results {
+        let at = page(hit);
+        if hit.sub {
+            run += 1;
+            if seen.last() != Some(&at) || run > 2 || !hit.title.is_empty() {
+                return Some(format!("{at} shown as a further section out of place"));
+            }
+        } else {
+            if seen.contains(&at) || hit.title.is_empty() {
+                return Some(format!("{at} shown twice as a page, or without its title"));
+            }
+            seen.push(at);
+            run = 0;
+        }
+    }
+    None
 }
 
 /// Reads the panel once `#search-results` says it shows `query`.
@@ -135,6 +161,7 @@ fn shown(b: &mut Browser, query: &str) -> Result<Shown, String> {
       marks: [...a.querySelectorAll(".search-result-snippet mark")].map(t),
       selected: a.getAttribute("aria-selected") === "true",
       images: a.querySelectorAll("img, script, iframe").length,
+      sub: a.classList.contains("search-result-sub"),
     }})),
     chips: [...document.querySelectorAll("#search-topics button")].map((c) => [c.dataset.topic, c.getAttribute("aria-pressed") === "true"]),
     suggestions: [...document.querySelectorAll("#search-suggest button")].map(t),
@@ -203,6 +230,7 @@ fn ranking_file_on_the_bundled_guide() {
         let base = site.base();
         b.navigate(&format!("{base}index.html"))?;
         let mut wrong = Vec::new();
+        let mut grouped = 0;
         for query in &file.query {
             let shown = search(b, &query.q)?;
             let got: Vec<String> = shown
@@ -217,10 +245,20 @@ fn ranking_file_on_the_bundled_guide() {
                     query.q, query.why, query.top
                 ));
             }
+            if let Some(problem) = grouping_problem(&shown, &base) {
+                wrong.push(format!("{:?}: {problem}", query.q));
+            }
+            grouped += shown.results.iter().filter(|h| h.sub).count();
         }
         expect_clean(b, "ranking")?;
+        if grouped == 0 {
+            wrong.push("no query showed a further section under its page".into());
+        }
         if wrong.is_empty() {
-            Ok(format!("{} queries ranked as expected", file.query.len()))
+            Ok(format!(
+                "{} queries ranked as expected, {grouped} further sections under their pages",
+                file.query.len()
+            ))
         } else {
             Err(format!(
                 "{} of {} queries:\n  {}",

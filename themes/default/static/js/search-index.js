@@ -379,7 +379,7 @@
         best.forEach(function (b, doc) {
           var r = docs.get(doc);
           if (!r) {
-            r = { doc: doc, score: 0, terms: 0, inTitle: 0, inHeading: 0, titleLen: 0, headingLen: 0, matched: [] };
+            r = { doc: doc, page: Math.floor(doc / 64), score: 0, terms: 0, inTitle: 0, inHeading: 0, titleLen: 0, headingLen: 0, matched: [] };
             docs.set(doc, r);
           }
           r.score += b.score;

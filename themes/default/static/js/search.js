@@ -10,6 +10,7 @@
   var MARKS = /\p{M}/gu;
   var MAX_WORD = 40;
   var SHOWN = 6;
+  var PER_PAGE = 3;
   var MARK_PARAM = "highlight";
   var QUERY_PARAM = "search";
 
@@ -243,20 +244,44 @@
     return span;
   }
 
-  function resultLink(r, t, marks, n) {
+  /* Results grouped by page, pages in the order of their best result, each page's best
+     PER_PAGE sections in rank order. */
+  function byPage(results) {
+    var groups = [];
+    var at = new Map();
+    results.forEach(function (r) {
+      var group = at.get(r.page);
+      if (!group) {
+        group = [];
+        at.set(r.page, group);
+        groups.push(group);
+      }
+      if (group.length < PER_PAGE) {
+        group.push(r);
+      }
+    });
+    return groups;
+  }
+
+  /* A result; `sub` for a further section of the page named by the result above it. */
+  function resultLink(t, marks, n, sub) {
     var hl = Array.from(marks).slice(0, 24).join(" ");
     var href = siteRoot + t.page.u + "?" + MARK_PARAM + "=" + encodeURIComponent(hl) + (t.doc.a ? "#" + encodeURIComponent(t.doc.a) : "");
-    var a = el("a", "search-result");
+    var a = el("a", sub ? "search-result search-result-sub" : "search-result");
     a.href = href;
     a.id = "search-result-" + n;
     a.setAttribute("role", "option");
     a.setAttribute("aria-selected", "false");
-    a.appendChild(el("span", "search-result-title", t.page.t));
     var heading = (t.doc.p || []).concat(t.doc.h ? [t.doc.h] : []).join(" › ");
+    if (sub) {
+      a.setAttribute("aria-label", t.page.t + " › " + (heading || t.page.t));
+    } else {
+      a.appendChild(el("span", "search-result-title", t.page.t));
+    }
     if (heading) {
       a.appendChild(el("span", "search-result-heading", heading));
     }
-    if (t.page.s) {
+    if (t.page.s && !sub) {
       a.appendChild(el("span", "search-result-section", t.page.s));
     }
     a.appendChild(snippet(t.doc.x || "", marks));
@@ -296,9 +321,15 @@
           marks.add(w);
         });
       });
-      var shown = done.results.slice(0, state.shown);
-      return Promise.all(shown.map(function (r) {
-        return docText(r.doc);
+      var groups = byPage(done.results);
+      var shown = [];
+      groups.slice(0, state.shown).forEach(function (group) {
+        group.forEach(function (r, k) {
+          shown.push({ r: r, sub: k > 0 });
+        });
+      });
+      return Promise.all(shown.map(function (s) {
+        return docText(s.r.doc);
       })).then(function (texts) {
         if (seq !== state.seq) {
           return;
@@ -309,16 +340,16 @@
           if (!t) {
             return;
           }
-          (t.page.k || []).forEach(function (k) {
+          (shown[i].sub ? [] : t.page.k || []).forEach(function (k) {
             var topic = ix.m.topics[k];
             if (topic) {
               topicCounts.set(topic[0], (topicCounts.get(topic[0]) || 0) + 1);
             }
           });
-          list.appendChild(resultLink(shown[i], t, marks, i));
+          list.appendChild(resultLink(t, marks, i, shown[i].sub));
         });
         chips(ix, topicCounts);
-        more.hidden = done.results.length <= state.shown && !done.partial;
+        more.hidden = groups.length <= state.shown && !done.partial;
         var suggestBox = document.getElementById("search-suggest");
         suggestBox.textContent = "";
         var topicTitle = "";
