@@ -120,7 +120,13 @@ impl Hit {
 /// Why the results of `shown` are not grouped by page: each page once, its further sections
 /// (at most two) right below it without the page title.
 fn grouping_problem(shown: &Shown, base: &str) -> Option<String> {
-    let page = |h: &Hit| h.target(base).split('#').next().unwrap_or_default().to_string();
+    let page = |h: &Hit| {
+        h.target(base)
+            .split('#')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
     let mut seen = Vec::new();
     let mut run = 0;
     for hit in &shown.results {

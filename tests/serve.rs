@@ -68,8 +68,13 @@ impl Serve {
     /// Starts `guide serve --root <root> --port 0` (from the temp folder) and waits for the line
     /// that names its address; `Err` with its output when it ends or stays silent instead.
     fn launch(guide: &Guide, root: &str) -> Result<Serve, String> {
+        Serve::launch_with(guide, &["serve", "--root", root, "--port", "0"])
+    }
+
+    /// Starts `guide <args>` and waits for the line that names its address, as `launch`.
+    fn launch_with(guide: &Guide, args: &[&str]) -> Result<Serve, String> {
         let mut child = guide
-            .command(&["serve", "--root", root, "--port", "0"])
+            .command(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -271,13 +276,14 @@ impl Serve {
     }
 }
 
-/// The port of a `serving DIR at http://127.0.0.1:PORT/ ...` line.
+/// The port of a `serving DIR at http://ADDRESS:PORT/ ...` line.
 fn served_port(line: &str) -> Option<u16> {
     if !line.starts_with("serving ") {
         return None;
     }
-    let rest = &line[line.find("http://127.0.0.1:")? + "http://127.0.0.1:".len()..];
-    rest[..rest.find('/')?].parse().ok()
+    let rest = &line[line.find(" at http://")? + " at http://".len()..];
+    let address = &rest[..rest.find('/')?];
+    address.rsplit_once(':')?.1.parse().ok()
 }
 
 /// An HTTP answer.
@@ -1588,6 +1594,9 @@ fn host_header_must_name_the_server() {
         format!("127.0.0.1:{port}"),
         format!("localhost:{port}"),
         format!("LocalHost:{port}"),
+        format!("[::1]:{port}"),
+        // An address is no DNS name an attacker could point here.
+        format!("192.168.1.5:{port}"),
     ] {
         let r = serve.request("GET", "/basics/first.html", &[("Host", &host)]);
         assert_eq!(r.status, 200, "Host: {host}");
@@ -1598,6 +1607,8 @@ fn host_header_must_name_the_server() {
         format!("127.0.0.1.evil.example:{port}"),
         format!("localhost.evil.example:{port}"),
         format!("127.0.0.1:{}", port.wrapping_add(1)),
+        format!("127.0.0.1:x{port}"),
+        "127.0.0.1".to_owned(),
         String::new(),
     ] {
         let r = serve.request("GET", "/basics/first.html", &[("Host", &host)]);
@@ -1609,6 +1620,73 @@ fn host_header_must_name_the_server() {
     // No Host at all (HTTP/1.0 style).
     let r = serve.raw(b"GET /basics/first.html HTTP/1.0\r\n\r\n");
     assert_eq!(r.status, 403);
+}
+
+#[test]
+fn a_port_in_use_is_refused_with_what_to_do() {
+    let guide = Guide::fixture(FIXTURE);
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let port = taken.local_addr().expect("its address").port().to_string();
+    let mut child = guide
+        .command(&["serve", "--root", &guide.root_str(), "--port", &port])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start guide serve");
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("poll guide serve") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("guide serve kept running on a port in use");
+        }
+        thread::sleep(POLL);
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("piped stderr")
+        .read_to_string(&mut stderr)
+        .expect("read stderr");
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("port {port} is already in use")) && stderr.contains("--port 0"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bound_beyond_loopback_it_warns_and_answers_by_address() {
+    let guide = Guide::fixture(FIXTURE);
+    let root = guide.root_str();
+    let serve = Serve::launch_with(
+        &guide,
+        &["serve", "--root", &root, "--bind", "0.0.0.0", "--port", "0"],
+    )
+    .expect("guide serve starts");
+    assert!(
+        serve.log().contains(
+            "warning: serving on 0.0.0.0 makes the preview reachable from other machines"
+        ),
+        "{}",
+        serve.log()
+    );
+    let r = serve.request(
+        "GET",
+        "/basics/first.html",
+        &[("Host", &format!("10.1.2.3:{}", serve.port))],
+    );
+    assert_eq!(r.status, 200, "{}", r.head);
+    let r = serve.request(
+        "GET",
+        "/basics/first.html",
+        &[("Host", &format!("attacker.example:{}", serve.port))],
+    );
+    assert_eq!(r.status, 403, "{}", r.head);
 }
 
 #[test]
@@ -2209,4 +2287,37 @@ fn many_idle_connections_do_not_lock_others_out() {
             started.elapsed()
         ),
     }
+}
+
+#[test]
+fn in_the_browser_a_page_reloads_when_the_server_comes_back_with_new_content() {
+    let guide = Guide::fixture(FIXTURE);
+    // Both servers serve their first build: only the session tells the builds apart.
+    let first = Serve::launch(&guide, &guide.root_str()).expect("guide serve starts");
+    let port = first.port.to_string();
+    let url = format!("http://127.0.0.1:{port}/basics/first.html");
+    let has = |needle: &str| format!("document.body.innerText.includes({})", lit(needle));
+    with_browser("serve-restart", |b| {
+        b.add_script_on_new_document(TRACK_EVENT_SOURCES)?;
+        b.navigate(&url)?;
+        b.wait_for(&has("first-body-v1"), WAIT)?;
+        b.wait_for(CONNECTED, WAIT)?;
+        b.evaluate("window.__kept = 'first server'; true")?;
+        drop(first);
+        edit(
+            &guide,
+            "content/basics/first.md",
+            "first-body-v1",
+            "first-body-v2",
+        );
+        let root = guide.root_str();
+        let _second = Serve::launch_with(&guide, &["serve", "--root", &root, "--port", &port])
+            .map_err(|log| format!("the server did not start again on port {port}:\n{log}"))?;
+        b.wait_for(&has("first-body-v2"), WAIT)
+            .map_err(|e| format!("the page did not reload from the restarted server: {e}"))?;
+        if b.evaluate("window.__kept === undefined")? != Value::Bool(true) {
+            return Err("the new text showed without a reload".into());
+        }
+        Ok(())
+    });
 }

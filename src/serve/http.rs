@@ -169,7 +169,8 @@ fn answer(
     close: bool,
 ) -> std::io::Result<bool> {
     if !server.host_allowed(request.host.as_deref()) {
-        let body = b"this dev server only answers requests for its own address or localhost\n";
+        let body =
+            b"this dev server answers only requests that name it by IP address or as localhost\n";
         return respond(out, 403, TEXT, body, None, false, close);
     }
     let head = request.method == "HEAD";

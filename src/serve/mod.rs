@@ -225,25 +225,24 @@ impl Server {
         }
     }
 
-    /// Only requests naming this server by its address or as localhost are answered, so that a
-    /// web page cannot reach it through a DNS name it controls.
+    /// Only requests naming this server by an IP address or as localhost, with its port, are
+    /// answered: a web page can reach it only through a DNS name it controls (DNS rebinding),
+    /// while a colleague's browser reaches a `--bind 0.0.0.0` server by its IP address.
     fn host_allowed(&self, host: Option<&str>) -> bool {
-        let Some(host) = host else {
+        let Some((name, port)) = host.and_then(|h| h.rsplit_once(':')) else {
             return false;
         };
-        let port = self.addr.port();
-        let ip = self.addr.ip();
-        let mut allowed = vec![
-            format!("localhost:{port}"),
-            format!("127.0.0.1:{port}"),
-            format!("[::1]:{port}"),
-        ];
-        allowed.push(match ip {
-            IpAddr::V4(v4) => format!("{v4}:{port}"),
-            IpAddr::V6(v6) => format!("[{v6}]:{port}"),
-        });
-        let host = host.to_ascii_lowercase();
-        allowed.contains(&host)
+        if port.parse::<u16>().ok() != Some(self.addr.port()) {
+            return false;
+        }
+        let ip = name
+            .strip_prefix('[')
+            .and_then(|n| n.strip_suffix(']'))
+            .map_or_else(
+                || name.parse::<std::net::Ipv4Addr>().map(IpAddr::V4).ok(),
+                |v6| v6.parse::<std::net::Ipv6Addr>().map(IpAddr::V6).ok(),
+            );
+        name.eq_ignore_ascii_case("localhost") || ip.is_some()
     }
 
     /// Adds the live-reload script to an HTML page.
