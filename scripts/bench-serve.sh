@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks `guide serve` live reload: on generated guides of several sizes, starts the server,
 # requests one lesson, then saves that lesson again and again (a changed line each time, about a
-# second apart) and polls its URL until the change is served. Prints the median and worst
-# latency from save to served change, the time from start to the first page served, and a cold
-# `guide build` for comparison; the same for `hugo server` on the same lessons when `hugo` is
-# installed, with the ratio of the medians. Then, with Debian's `wrk` when installed, the
+# second apart) and polls its URL every millisecond from one process (examples/savepoll.rs) until
+# the change is served. Prints the median and worst latency from save to served change, the time
+# from start to the first page served, and a cold `guide build` for comparison; the same for
+# `hugo server` on the same lessons when `hugo` is installed, with the ratio of the medians. Then, with Debian's `wrk` when installed, the
 # throughput of `guide serve` with 64 connections for 10 s, and its errors (there must be none).
 #
 # Usage: scripts/bench-serve.sh
@@ -44,7 +44,7 @@ read -r -a size_list <<<"$sizes"
 for size in "${size_list[@]}"; do
     [[ $size =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZES must hold whole numbers >= 1, got '$size'"
 done
-command -v curl >/dev/null || die "curl is missing; it polls the servers"
+command -v curl >/dev/null || die "curl is missing; it waits for the servers to start"
 
 repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 target=${CARGO_TARGET_DIR:-$repo/target}
@@ -55,15 +55,17 @@ esac
 
 echo "building release binaries..." >&2
 if [[ -n ${GUIDE_BIN:-} ]]; then
-    (cd -- "$repo" && cargo build --quiet --release --example gencorpus)
+    (cd -- "$repo" && cargo build --quiet --release --example gencorpus --example savepoll)
     guide=$GUIDE_BIN
 else
-    (cd -- "$repo" && cargo build --quiet --release --example gencorpus --bin guide)
+    (cd -- "$repo" && cargo build --quiet --release --example gencorpus --example savepoll --bin guide)
     guide=$target/release/guide
 fi
 gencorpus=$target/release/examples/gencorpus
+savepoll=$target/release/examples/savepoll
 [[ -x $guide ]] || die "no guide binary at $guide"
 [[ -x $gencorpus ]] || die "no gencorpus binary at $gencorpus"
+[[ -x $savepoll ]] || die "no savepoll binary at $savepoll"
 
 hugo_bin=$(command -v hugo || true)
 if [[ -n $hugo_bin ]]; then
@@ -140,8 +142,8 @@ median() {
     printf '%s\n' "$@" | sort -n | awk '
         { v[NR] = $1 }
         END {
-            if (NR % 2) printf "%.0f", v[(NR + 1) / 2]
-            else printf "%.0f", (v[NR / 2] + v[NR / 2 + 1]) / 2
+            if (NR % 2) printf "%.1f", v[(NR + 1) / 2]
+            else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2
         }'
 }
 
@@ -149,47 +151,14 @@ worst() {
     printf '%s\n' "$@" | sort -n | tail -n 1
 }
 
-# The lesson file with a marker line after its front matter: `save_lesson FILE MARKER` rewrites
-# the file in place (truncate and write, as most editors do) with the marker line changed.
-lesson_head=
-lesson_tail=
-load_lesson() {
-    local file=$1 close
-    close=$(awk '/^\+\+\+$/ { n++; if (n == 2) { print NR; exit } }' "$file")
-    [[ -n $close ]] || die "no front matter in $file"
-    lesson_head=$(sed -n "1,${close}p" "$file")
-    lesson_tail=$(sed -n "$((close + 1)),\$p" "$file")
-}
-save_lesson() {
-    printf '%s\n\nEdited: %s.\n%s\n' "$lesson_head" "$2" "$lesson_tail" >"$1"
-}
-
-# Measures one running server: warms it up, then saves `saves` times and polls for each change.
-# Sets `latencies` (ms).
+# Measures one running server with examples/savepoll.rs: it saves `saves` times, `gap` seconds
+# apart, and polls the page every millisecond from one process until each save shows (a client
+# started per poll would add its own start-up to every figure). Sets `latencies` (ms).
 measure_saves() {
-    local file=$1 url=$2 label=$3 i marker start next t0 t1
-    # A first save, not counted, until the server shows it: it is watching from then on.
-    for i in 1 2 3 4 5; do
-        marker="warmup-$label-$i-$RANDOM"
-        save_lesson "$file" "$marker"
-        wait_for_text "$url" "$marker" 10 && break
-        ((i < 5)) || die "$label never served a save of $file"
-    done
-    sleep "$gap"
-    latencies=()
-    start=$(now_ms)
-    for ((i = 1; i <= saves; i++)); do
-        marker="bench-$label-$i-$RANDOM$RANDOM"
-        t0=$(now_ms)
-        save_lesson "$file" "$marker"
-        wait_for_text "$url" "$marker" 60 || die "$label: save $i was not served within 60 s"
-        t1=$(now_ms)
-        latencies+=($((t1 - t0)))
-        next=$(awk -v s="$start" -v i="$i" -v g="$gap" 'BEGIN { printf "%d", s + i * g * 1000 }')
-        while (($(now_ms) < next)); do
-            sleep 0.05
-        done
-    done
+    local out
+    out=$("$savepoll" --file "$1" --url "$2" --saves "$saves" --gap "$gap") || die "$3: savepoll failed"
+    read -r -a latencies <<<"$out"
+    ((${#latencies[@]} == saves)) || die "$3: savepoll printed '$out'"
 }
 
 rows=()
@@ -230,7 +199,6 @@ for size in "${size_list[@]}"; do
     # once it is done, as an author's later saves are.
     wait_for_log "$log" '^checked all ' 600 >/dev/null ||
         echo "note: guide serve did not log its background check; measuring anyway" >&2
-    load_lesson "$corpus/content/$rel"
     measure_saves "$corpus/content/$rel" "$base$page" "guide-$size"
     guide_latencies=("${latencies[@]}")
     guide_median=$(median "${guide_latencies[@]}")
@@ -247,8 +215,6 @@ for size in "${size_list[@]}"; do
         echo "note: guide serve refused $(grep -c 'still serving the last good build' "$log") half-written save(s) at $size lessons" >&2
     fi
     stop_server
-    # The saves changed the lesson; start Hugo from the same text as the guide did.
-    printf '%s\n%s\n' "$lesson_head" "$lesson_tail" >"$corpus/content/$rel"
 
     if [[ -n $hugo_bin ]]; then
         site=$work/hugo-$size
@@ -268,7 +234,6 @@ for size in "${size_list[@]}"; do
         url=http://127.0.0.1:$port/$page
         wait_for_text "$url" "</html>" 60 || die "hugo server does not serve $page"
         hugo_first=$(($(now_ms) - t0))
-        load_lesson "$site/content/$rel"
         measure_saves "$site/content/$rel" "$url" "hugo-$size"
         hugo_median=$(median "${latencies[@]}")
         ratio=$(awk -v h="$hugo_median" -v g="$guide_median" 'BEGIN { if (g > 0) printf "%.1fx", h / g; else print "-" }')
