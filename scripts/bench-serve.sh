@@ -4,8 +4,9 @@
 # second apart) and polls its URL every millisecond from one process (examples/savepoll.rs) until
 # the change is served. Prints the median and worst latency from save to served change, the time
 # from start to the first page served, and a cold `guide build` for comparison; the same for
-# `hugo server` on the same lessons when `hugo` is installed, with the ratio of the medians. Then, with Debian's `wrk` when installed, the
-# throughput of `guide serve` with 64 connections for 10 s, and its errors (there must be none).
+# `hugo server` on the same lessons when `hugo` is installed, with the ratio of the medians. Then,
+# with Debian's `wrk` when installed, the throughput of `guide serve` with 64 connections for
+# 10 s, and its errors (there must be none).
 #
 # Usage: scripts/bench-serve.sh
 # Environment:
