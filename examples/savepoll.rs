@@ -148,7 +148,11 @@ fn main() -> ExitCode {
     // Saves until one is served: the server is watching from then on.
     if !(1..=5).any(|i| save_and_wait(&args, &head, &tail, &format!("warmup-{seed}-{i}")).is_some())
     {
-        eprintln!("savepoll: {} never served a save of {}", args.url(), args.file);
+        eprintln!(
+            "savepoll: {} never served a save of {}",
+            args.url(),
+            args.file
+        );
         return ExitCode::FAILURE;
     }
     thread::sleep(Duration::from_secs_f64(args.gap));
@@ -157,7 +161,10 @@ fn main() -> ExitCode {
     for i in 1..=args.saves {
         let marker = format!("bench-{seed}-{i}");
         let Some(took) = save_and_wait(&args, &head, &tail, &marker) else {
-            eprintln!("savepoll: save {i} was not served within {} s", LIMIT.as_secs());
+            eprintln!(
+                "savepoll: save {i} was not served within {} s",
+                LIMIT.as_secs()
+            );
             return ExitCode::FAILURE;
         };
         out.push(format!("{:.1}", took.as_secs_f64() * 1000.0));
