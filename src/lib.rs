@@ -25,6 +25,7 @@ pub mod print;
 pub mod render;
 pub mod search;
 pub mod serve;
+mod site_files;
 pub mod suggest;
 pub mod theme;
 pub mod topicmap;
