@@ -588,6 +588,37 @@ fn in_place_save_changes_the_page() {
 }
 
 #[test]
+fn a_temp_file_renamed_into_place_is_an_edit_of_the_lesson_alone() {
+    let guide = Guide::fixture(FIXTURE);
+    let serve = Serve::start(&guide);
+    let rel = "content/basics/first.md";
+    let path = guide.path(rel);
+    // `sed -i` and many editors' "safe write": a new file with no telling name, renamed over.
+    for (n, temp) in ["sedAb12Cd", "first.md.tmp.4242"].iter().enumerate() {
+        let before = serve.rebuilds();
+        let marker = format!("first-body-temp-{n}");
+        let text = guide.read(rel).replace("first-body-v1", &marker);
+        save_by_rename(&path, temp, &text);
+        serve.wait_text("basics/first.html", &marker);
+        let log = serve.wait_log("the rebuild", |l| {
+            l.lines().filter(|l| l.contains(" changed: ")).count() > before
+        });
+        let line = log
+            .lines()
+            .filter(|l| l.contains(" changed: "))
+            .nth(before)
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            line.starts_with("content/basics/first.md changed: bodies replaced"),
+            "a save through {temp} was not taken as an edit of the lesson alone: {line}\nlog:\n{log}"
+        );
+        guide.write(rel, guide.read(rel).replace(&marker, "first-body-v1"));
+        serve.wait_text("basics/first.html", "first-body-v1");
+    }
+}
+
+#[test]
 fn write_temp_then_rename_saves_change_the_page() {
     let guide = Guide::fixture(FIXTURE);
     let serve = Serve::start(&guide);

@@ -2,6 +2,7 @@
 //! (in place, write-then-rename, delete-then-create), with bursts gathered into one rebuild and
 //! editors' swap and backup files ignored.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -90,8 +91,8 @@ fn run(
             event
         };
         let in_burst = last_rebuild.is_some_and(|t| t.elapsed() < BURST);
-        let mut changed: Vec<PathBuf> = Vec::new();
-        let mut done = collect(&root, &content_name, first, &mut changed).unwrap_or(false);
+        let mut batch = Batch::default();
+        let mut done = batch.collect(&root, &content_name, first).unwrap_or(false);
         let started = Instant::now();
         loop {
             let left = MAX_WAIT.saturating_sub(started.elapsed());
@@ -102,7 +103,7 @@ fn run(
             };
             match rx.recv_timeout(settle.min(left)) {
                 Ok(event) => {
-                    if let Some(d) = collect(&root, &content_name, event, &mut changed) {
+                    if let Some(d) = batch.collect(&root, &content_name, event) {
                         done = d;
                     }
                 }
@@ -113,6 +114,7 @@ fn run(
                 break;
             }
         }
+        let mut changed = batch.changed;
         if changed.is_empty() {
             continue;
         }
@@ -133,33 +135,62 @@ fn watched_dirs(root: &Path) -> Vec<PathBuf> {
     vec![content, root.join("themes")]
 }
 
-/// Keeps the paths of an event that matter to the guide. `Some(true)` when the event ends a
-/// save (a file closed after writing, or renamed into place), `Some(false)` when more may
-/// follow (a write in progress, a file moved away or removed before it is written again), `None`
-/// when nothing relevant happened.
-fn collect(
-    root: &Path,
-    content: &str,
-    event: notify::Result<notify::Event>,
-    changed: &mut Vec<PathBuf>,
-) -> Option<bool> {
-    use notify::EventKind;
-    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
-    let event = event.ok()?;
-    let done = match event.kind {
-        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
-        EventKind::Access(_) => return None,
-        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => true,
-        _ => false,
-    };
-    let before = changed.len();
-    changed.extend(
-        event
-            .paths
-            .into_iter()
-            .filter(|path| relevant(root, content, path)),
-    );
-    (changed.len() > before).then_some(done)
+/// The changes gathered into one rebuild.
+#[derive(Default)]
+struct Batch {
+    /// Paths that matter to the guide.
+    changed: Vec<PathBuf>,
+    /// Paths created during the batch: one of them renamed or removed before the batch ends was
+    /// an editor's temporary file (`sed -i`, many "safe write" editors), never part of the site.
+    created: HashSet<PathBuf>,
+}
+
+impl Batch {
+    /// Keeps the paths of an event that matter to the guide. `Some(true)` when the event ends a
+    /// save (a file closed after writing, or renamed into place), `Some(false)` when more may
+    /// follow (a write in progress, a file moved away or removed before it is written again),
+    /// `None` when nothing relevant happened.
+    fn collect(
+        &mut self,
+        root: &Path,
+        content: &str,
+        event: notify::Result<notify::Event>,
+    ) -> Option<bool> {
+        use notify::EventKind;
+        use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+        let event = event.ok()?;
+        let done = match event.kind {
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+            EventKind::Access(_) => return None,
+            EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => true,
+            _ => false,
+        };
+        let gone = match event.kind {
+            EventKind::Modify(ModifyKind::Name(RenameMode::From)) | EventKind::Remove(_) => {
+                event.paths.first()
+            }
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both)) if event.paths.len() == 2 => {
+                event.paths.first()
+            }
+            _ => None,
+        };
+        let transient = gone.filter(|p| self.created.contains(*p)).cloned();
+        if let Some(path) = &transient {
+            self.changed.retain(|p| p != path);
+        }
+        let created = matches!(event.kind, EventKind::Create(_));
+        let before = self.changed.len();
+        for path in event.paths {
+            if Some(&path) == transient.as_ref() || !relevant(root, content, &path) {
+                continue;
+            }
+            if created {
+                self.created.insert(path.clone());
+            }
+            self.changed.push(path);
+        }
+        (self.changed.len() > before || (transient.is_some() && done)).then_some(done)
+    }
 }
 
 /// Whether a changed path can change the site: `book.toml`, or a file under the content or
@@ -193,11 +224,11 @@ mod tests {
     fn a_save_is_complete_once_closed_or_renamed_into_place() {
         let root = Path::new("/g");
         let at = |kind: EventKind, rel: &str| {
-            let mut changed = Vec::new();
+            let mut batch = Batch::default();
             let event = Event::new(kind).add_path(root.join(rel));
             (
-                collect(root, "content", Ok(event), &mut changed),
-                changed.len(),
+                batch.collect(root, "content", Ok(event)),
+                batch.changed.len(),
             )
         };
         let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
@@ -216,5 +247,47 @@ mod tests {
         assert_eq!(at(closed, "content/4913"), (None, 0));
         assert_eq!(at(closed, "public/a.html"), (None, 0));
         assert_eq!(at(closed, "book.toml"), (Some(true), 1));
+    }
+
+    #[test]
+    fn a_temporary_file_renamed_into_place_is_not_a_change() {
+        let root = Path::new("/g");
+        let temp = root.join("content/basics/sedAb12Cd");
+        let lesson = root.join("content/basics/first.md");
+        let mut batch = Batch::default();
+        let mut done = None;
+        for (kind, paths) in [
+            (EventKind::Create(CreateKind::File), vec![temp.clone()]),
+            (
+                EventKind::Access(AccessKind::Close(AccessMode::Write)),
+                vec![temp.clone()],
+            ),
+            (
+                EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+                vec![temp.clone()],
+            ),
+            (
+                EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+                vec![lesson.clone()],
+            ),
+            (
+                EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+                vec![temp.clone(), lesson.clone()],
+            ),
+        ] {
+            let mut event = Event::new(kind);
+            event.paths = paths;
+            done = batch.collect(root, "content", Ok(event)).or(done);
+        }
+        batch.changed.dedup();
+        assert_eq!(batch.changed, vec![lesson.clone()]);
+        assert_eq!(done, Some(true));
+
+        // A file that was there before the batch and is moved away is a change (a deletion).
+        let mut batch = Batch::default();
+        let mut event = Event::new(EventKind::Modify(ModifyKind::Name(RenameMode::From)));
+        event.paths = vec![lesson.clone()];
+        assert_eq!(batch.collect(root, "content", Ok(event)), Some(false));
+        assert_eq!(batch.changed, vec![lesson]);
     }
 }
