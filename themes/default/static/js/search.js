@@ -273,11 +273,8 @@
     a.setAttribute("role", "option");
     a.setAttribute("aria-selected", "false");
     var heading = (t.doc.p || []).concat(t.doc.h ? [t.doc.h] : []).join(" › ");
-    if (sub) {
-      a.setAttribute("aria-label", t.page.t + " › " + (heading || t.page.t));
-    } else {
-      a.appendChild(el("span", "search-result-title", t.page.t));
-    }
+    /* A further section shows no title, but screen readers still hear which page it is on. */
+    a.appendChild(el("span", sub ? "visually-hidden" : "search-result-title", t.page.t));
     if (heading) {
       a.appendChild(el("span", "search-result-heading", heading));
     }
