@@ -21,7 +21,7 @@ target/release/guide build --out "$site/public"
 mkdir -p "$out"
 
 pages=(
-  "landing|index.html"
+  "landing|index.html|whole"
   "lesson-compare-code|product-management/roadmaps.html|whole"
   "topic|topics/devops.html"
   "topics|topics/index.html"
@@ -29,7 +29,7 @@ pages=(
 )
 sizes=("desktop|1280,900" "phone|390,844")
 # A "whole" page is taken in a window tall enough to hold it all.
-whole=("desktop|1280,4000" "phone|390,8000")
+whole=("desktop|1280,5200" "phone|390,10000")
 schemes=("light|--no-op" "dark|--force-dark-mode")
 
 for page in "${pages[@]}"; do
