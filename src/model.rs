@@ -121,6 +121,14 @@ impl Site {
         }
     }
 
+    /// Every page by its source path (as shown in messages, `content/a/b.md`).
+    pub fn pages_by_path(&self) -> std::collections::HashMap<&str, PageId> {
+        self.reading_order()
+            .into_iter()
+            .map(|p| (self.page_source(p).path.as_str(), p))
+            .collect()
+    }
+
     pub fn page_front(&self, page: PageId) -> &FrontMatter {
         match page {
             PageId::Section(s) => &self.section(s).front,

@@ -9,9 +9,11 @@ use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use browser_support::{Browser, StaticServer, build_guide, file_url, html_pages, launch_or_skip};
+use browser_support::{
+    Browser, StaticServer, build_guide, file_url, html_pages, lit, with_browser,
+};
 use serde_json::Value;
 
 /// Where the HTTP tests host the guide, as a team would on an intranet server.
@@ -52,27 +54,6 @@ const text = (el) => (el ? el.textContent.replace(/\s+/g, " ").trim() : "");
 /// Wraps `expr` so that it can use the helpers of [`JS_LIB`].
 fn js(expr: &str) -> String {
     format!("(() => {{ {JS_LIB}\nreturn ({expr}); }})()")
-}
-
-/// A JavaScript string literal.
-fn lit(s: &str) -> String {
-    serde_json::to_string(s).expect("string literal")
-}
-
-/// Starts a browser (or skips), runs `test`, prints its summary; on failure saves a screenshot
-/// and names it in the panic message.
-fn with_browser(name: &str, test: impl FnOnce(&mut Browser) -> Result<String, String>) {
-    let started = Instant::now();
-    let Some(mut browser) = launch_or_skip() else {
-        return;
-    };
-    match test(&mut browser) {
-        Ok(summary) => println!("{name}: {summary} ({:.1?})", started.elapsed()),
-        Err(err) => {
-            let shot = browser.debug_screenshot(name);
-            panic!("{name}: {err}\nscreenshot: {shot}");
-        }
-    }
 }
 
 /// A guide built into a temporary folder.

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use browser_support::{Browser, build_guide, file_url, html_pages, launch_or_skip};
+use browser_support::{Browser, build_guide, file_url, html_pages, with_browser};
 use serde_json::Value;
 
 /// Where README's snippet hosts the guide.
@@ -310,20 +310,6 @@ fn crawl(b: &mut Browser, base: &str, origin: &str, pages: &[String]) -> Result<
         }
     }
     Ok(crawl)
-}
-
-fn with_browser(name: &str, test: impl FnOnce(&mut Browser) -> Result<String, String>) {
-    let started = Instant::now();
-    let Some(mut browser) = launch_or_skip() else {
-        return;
-    };
-    match test(&mut browser) {
-        Ok(summary) => println!("{name}: {summary} ({:.1?})", started.elapsed()),
-        Err(err) => {
-            let shot = browser.debug_screenshot(name);
-            panic!("{name}: {err}\nscreenshot: {shot}");
-        }
-    }
 }
 
 #[test]

@@ -8,33 +8,14 @@ mod browser_support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use browser_support::{Browser, StaticServer, build_guide, file_url, launch_or_skip};
+use browser_support::{Browser, StaticServer, build_guide, file_url, lit, with_browser};
 use serde::Deserialize;
 use serde_json::Value;
 
 const SUB_PATH: &str = "/teams/it-guide/";
 const WAIT: Duration = Duration::from_secs(20);
-
-/// A JavaScript string literal.
-fn lit(s: &str) -> String {
-    serde_json::to_string(s).expect("string literal")
-}
-
-fn with_browser(name: &str, test: impl FnOnce(&mut Browser) -> Result<String, String>) {
-    let started = Instant::now();
-    let Some(mut browser) = launch_or_skip() else {
-        return;
-    };
-    match test(&mut browser) {
-        Ok(summary) => println!("{name}: {summary} ({:.1?})", started.elapsed()),
-        Err(err) => {
-            let shot = browser.debug_screenshot(name);
-            panic!("{name}: {err}\nscreenshot: {shot}");
-        }
-    }
-}
 
 /// A guide built into a temporary folder.
 struct Built {

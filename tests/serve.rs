@@ -10,19 +10,23 @@ mod support;
 
 #[path = "support/browser.rs"]
 mod browser_support;
+#[path = "support/serve.rs"]
+mod serve_support;
 
 use std::collections::{BTreeSet, VecDeque};
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use browser_support::{lit, with_browser};
 use serde_json::Value;
+use serve_support::Serve;
 use support::Guide;
 
 /// The longest any wait for the server may take.
@@ -41,20 +45,6 @@ const FIXTURE: &str = "serve-basic";
 // The server under test
 // ---------------------------------------------------------------------------------------------
 
-/// A running `guide serve`, killed when dropped.
-struct Serve {
-    child: Child,
-    port: u16,
-    log: Arc<Mutex<String>>,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl Serve {
     /// `guide serve --root <absolute root> --port 0`, once it is serving and watching.
     fn start(guide: &Guide) -> Serve {
@@ -63,57 +53,6 @@ impl Serve {
         });
         serve.wait_watching(guide);
         serve
-    }
-
-    /// Starts `guide serve --root <root> --port 0` (from the temp folder) and waits for the line
-    /// that names its address; `Err` with its output when it ends or stays silent instead.
-    fn launch(guide: &Guide, root: &str) -> Result<Serve, String> {
-        Serve::launch_with(guide, &["serve", "--root", root, "--port", "0"])
-    }
-
-    /// Starts `guide <args>` and waits for the line that names its address, as `launch`.
-    fn launch_with(guide: &Guide, args: &[&str]) -> Result<Serve, String> {
-        let mut child = guide
-            .command(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start guide serve");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let log = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = mpsc::channel();
-        {
-            let log = log.clone();
-            thread::spawn(move || {
-                let mut reader = BufReader::new(stderr);
-                let mut tx = Some(tx);
-                let mut line = String::new();
-                loop {
-                    line.clear();
-                    match reader.read_line(&mut line) {
-                        Ok(0) | Err(_) => break,
-                        Ok(_) => {}
-                    }
-                    log.lock().unwrap().push_str(&line);
-                    if let Some(port) = served_port(&line)
-                        && let Some(tx) = tx.take()
-                    {
-                        let _ = tx.send(port);
-                    }
-                }
-            });
-        }
-        match rx.recv_timeout(WAIT) {
-            Ok(port) => Ok(Serve { child, port, log }),
-            Err(_) => {
-                let _ = child.kill();
-                let status = child.wait().ok();
-                thread::sleep(Duration::from_millis(50));
-                let log = log.lock().unwrap().clone();
-                Err(format!("exit status {status:?}; stderr:\n{log}"))
-            }
-        }
     }
 
     /// Waits until saves are picked up (and the background check of the first build is done):
@@ -135,14 +74,6 @@ impl Serve {
             }
         }
         panic!("saves were never picked up; log:\n{}", self.log());
-    }
-
-    fn addr(&self) -> SocketAddr {
-        SocketAddr::from(([127, 0, 0, 1], self.port))
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
     }
 
     /// Rebuilds logged so far, good or refused (`<paths> changed: ...`).
@@ -274,16 +205,6 @@ impl Serve {
         }
         order
     }
-}
-
-/// The port of a `serving DIR at http://ADDRESS:PORT/ ...` line.
-fn served_port(line: &str) -> Option<u16> {
-    if !line.starts_with("serving ") {
-        return None;
-    }
-    let rest = &line[line.find(" at http://")? + " at http://".len()..];
-    let address = &rest[..rest.find('/')?];
-    address.rsplit_once(':')?.1.parse().ok()
 }
 
 /// An HTTP answer.
@@ -2057,25 +1978,6 @@ fn first_difference(a: &str, b: &str) -> String {
 // In the browser
 // ---------------------------------------------------------------------------------------------
 
-/// Starts a browser (or skips the test), runs `test`, and on failure saves a screenshot.
-fn with_browser(
-    name: &str,
-    test: impl FnOnce(&mut browser_support::Browser) -> Result<(), String>,
-) {
-    let Some(mut browser) = browser_support::launch_or_skip() else {
-        return;
-    };
-    if let Err(err) = test(&mut browser) {
-        let shot = browser.debug_screenshot(name);
-        panic!("{name}: {err}\nscreenshot: {shot}");
-    }
-}
-
-/// A JavaScript string literal.
-fn lit(s: &str) -> String {
-    serde_json::to_string(s).unwrap()
-}
-
 /// Run before each page's own scripts: remembers the page's `EventSource`s, so that a test can
 /// wait until the live-reload script is connected before it saves.
 const TRACK_EVENT_SOURCES: &str = r#"
@@ -2169,7 +2071,7 @@ fn in_the_browser_a_page_updates_itself_keeps_its_scroll_and_shows_then_clears_e
         if !problems.is_empty() {
             return Err(format!("the page reported problems: {problems:#?}"));
         }
-        Ok(())
+        Ok("updated itself, kept its scroll, showed then cleared the errors".into())
     });
 }
 
@@ -2208,7 +2110,7 @@ fn in_the_browser_a_css_change_swaps_the_stylesheet_without_a_reload() {
         if !html.contains(&format!("href=\"{after}\"")) {
             return Err(format!("{after} is not the stylesheet of a fresh page"));
         }
-        Ok(())
+        Ok("swapped the stylesheet without a reload".into())
     });
 }
 
@@ -2349,6 +2251,6 @@ fn in_the_browser_a_page_reloads_when_the_server_comes_back_with_new_content() {
         if b.evaluate("window.__kept === undefined")? != Value::Bool(true) {
             return Err("the new text showed without a reload".into());
         }
-        Ok(())
+        Ok("reloaded from the restarted server".into())
     });
 }

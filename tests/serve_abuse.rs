@@ -6,67 +6,28 @@
 
 mod support;
 
+#[path = "support/serve.rs"]
+mod serve_support;
+
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
+use std::process::Command;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use serve_support::Serve;
 use support::Guide;
 
 const FIXTURE: &str = "serve-basic";
-const WAIT: Duration = Duration::from_secs(10);
 /// What the load tests run for.
 const LOAD_TIME: Duration = Duration::from_secs(10);
 
-/// A running `guide serve --port 0`, killed when dropped.
-struct Serve {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl Serve {
     fn start(guide: &Guide) -> Serve {
-        let mut child = guide
-            .command(&["serve", "--root", &guide.root_str(), "--port", "0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start guide serve");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut tx = Some(tx);
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                let port = line
-                    .split("http://127.0.0.1:")
-                    .nth(1)
-                    .and_then(|rest| rest.split('/').next())
-                    .and_then(|p| p.parse::<u16>().ok());
-                if let (Some(port), Some(tx)) = (port, tx.take()) {
-                    let _ = tx.send(port);
-                }
-            }
-        });
-        let port = rx
-            .recv_timeout(WAIT)
-            .expect("guide serve printed its address");
-        Serve { child, port }
-    }
-
-    fn addr(&self) -> SocketAddr {
-        SocketAddr::from(([127, 0, 0, 1], self.port))
+        Serve::launch(guide, &guide.root_str())
+            .unwrap_or_else(|log| panic!("guide serve did not start:\n{log}"))
     }
 
     /// Sends `raw` on a new connection, closes the sending side (so that half a request is

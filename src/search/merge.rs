@@ -475,20 +475,8 @@ pub fn decode_postings(text: &str) -> Vec<(u32, u8, u8, u8)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::{FenceRenderer, LinkResolver, MarkdownIssue, OutLink, render};
     use crate::search::page::{PageMeta, build};
-
-    struct Plain;
-    impl FenceRenderer for Plain {
-        fn render_fence(&self, _: &str, _: &str, _: usize) -> Result<String, MarkdownIssue> {
-            Ok(String::new())
-        }
-    }
-    impl LinkResolver for Plain {
-        fn resolve(&self, link: &OutLink) -> Result<String, MarkdownIssue> {
-            Ok(link.dest.clone())
-        }
-    }
+    use crate::search::rendered;
 
     /// Pages from (title, topics, body).
     fn pages(specs: &[(&str, &str, &str)], vocab: &Vocabulary) -> Vec<PageDocs> {
@@ -496,7 +484,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, (title, topics, body))| {
-                let rendered = render(body, 1, &Plain, &Plain);
+                let rendered = rendered(body);
                 let meta = PageMeta {
                     number: i as u32,
                     url: "x.html",

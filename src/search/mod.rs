@@ -244,3 +244,22 @@ fn wrap(name: &str, payload: &str) -> Part {
         bytes: text.into_bytes(),
     }
 }
+
+/// A page body rendered with fenced blocks dropped and links kept as written, for the index's
+/// unit tests.
+#[cfg(test)]
+fn rendered(body: &str) -> Rendered {
+    use crate::markdown::{FenceRenderer, LinkResolver, MarkdownIssue, OutLink};
+    struct Plain;
+    impl FenceRenderer for Plain {
+        fn render_fence(&self, _: &str, _: &str, _: usize) -> Result<String, MarkdownIssue> {
+            Ok(String::new())
+        }
+    }
+    impl LinkResolver for Plain {
+        fn resolve(&self, link: &OutLink) -> Result<String, MarkdownIssue> {
+            Ok(link.dest.clone())
+        }
+    }
+    crate::markdown::render(body, 1, &Plain, &Plain)
+}

@@ -422,22 +422,10 @@ fn push_collapsed(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::{FenceRenderer, LinkResolver, MarkdownIssue, OutLink, render};
-
-    struct Plain;
-    impl FenceRenderer for Plain {
-        fn render_fence(&self, _: &str, _: &str, _: usize) -> Result<String, MarkdownIssue> {
-            Ok(String::new())
-        }
-    }
-    impl LinkResolver for Plain {
-        fn resolve(&self, link: &OutLink) -> Result<String, MarkdownIssue> {
-            Ok(link.dest.clone())
-        }
-    }
+    use crate::search::rendered;
 
     fn page(body: &str) -> (PageDocs, Vec<(String, String)>, Vocabulary) {
-        let rendered = render(body, 1, &Plain, &Plain);
+        let rendered = rendered(body);
         let vocab = Vocabulary::default();
         let meta = PageMeta {
             number: 3,
@@ -573,5 +561,12 @@ mod tests {
         let cut = stored(&long);
         assert!(cut.len() <= STORED_CHARS && cut.len() > STORED_CHARS - 40);
         assert!(cut.ends_with('i'));
+    }
+
+    #[test]
+    fn the_browser_numbers_documents_as_the_index_does() {
+        let engine = include_str!("../../themes/default/static/js/search-index.js");
+        assert!(engine.contains(&format!("var PAGE_DOCS = {MAX_DOCS};")));
+        assert!(engine.contains(&format!("var PART_DOCS = {PART_DOCS};")));
     }
 }

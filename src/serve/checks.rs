@@ -73,12 +73,7 @@ pub(super) fn page_set_changed(old: &Site, new: &Site) -> bool {
 /// Pages whose output may change with the edited ones besides those: the lessons that linked
 /// to an edited, moved or deleted lesson before, and those that link to one now.
 pub(super) fn linked_pages(state: &State, old: &Prepared, new: &Prepared) -> BTreeSet<PageId> {
-    let new_by_path: HashMap<&str, PageId> = new
-        .site
-        .reading_order()
-        .into_iter()
-        .map(|p| (new.site.page_source(p).path.as_str(), p))
-        .collect();
+    let new_by_path = new.site.pages_by_path();
     let changed = |site: &Site, prepared: &Prepared, page: PageId| {
         let source = site.page_source(page);
         state.pages.get(&source.path).is_none_or(|e| {

@@ -3,7 +3,6 @@
 //! sources replaced and the backlinks of the edited lessons patched, instead of loading and
 //! linking the whole guide again.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::Prepared;
@@ -29,12 +28,7 @@ pub fn body_edit(
         book_title: &base.config.book.title,
         drafts,
     };
-    let by_path: HashMap<&str, PageId> = base
-        .site
-        .reading_order()
-        .into_iter()
-        .map(|p| (base.site.page_source(p).path.as_str(), p))
-        .collect();
+    let by_path = base.site.pages_by_path();
     let mut edits = Vec::new();
     for path in changed {
         if path.extension().is_none_or(|x| x != "md") || !path.is_file() {

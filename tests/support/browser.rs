@@ -97,6 +97,27 @@ pub fn file_url(path: &Path) -> String {
     url
 }
 
+/// A JavaScript string literal.
+pub fn lit(s: &str) -> String {
+    serde_json::to_string(s).expect("string literal")
+}
+
+/// Starts a browser (or skips), runs `test`, prints its summary; on failure saves a screenshot
+/// and names it in the panic message.
+pub fn with_browser(name: &str, test: impl FnOnce(&mut Browser) -> Result<String, String>) {
+    let started = Instant::now();
+    let Some(mut browser) = launch_or_skip() else {
+        return;
+    };
+    match test(&mut browser) {
+        Ok(summary) => println!("{name}: {summary} ({:.1?})", started.elapsed()),
+        Err(err) => {
+            let shot = browser.debug_screenshot(name);
+            panic!("{name}: {err}\nscreenshot: {shot}");
+        }
+    }
+}
+
 /// Builds the guide at `root` into `out` with the real binary; panics with its output on failure.
 pub fn build_guide(root: &Path, out: &Path) {
     let output = Command::new(env!("CARGO_BIN_EXE_guide"))

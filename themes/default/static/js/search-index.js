@@ -9,6 +9,10 @@
   var MARKS = /\p{M}/gu;
   var MAX_WORD = 40;
   var PREFIX_STEMS = 30;
+  /* A document's number is its page's number times PAGE_DOCS plus its slot; a page's texts are
+     in parts of PART_DOCS slots (MAX_DOCS and PART_DOCS in src/search/page.rs). */
+  var PAGE_DOCS = 64;
+  var PART_DOCS = 8;
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var DIGIT = new Int8Array(128).fill(-1);
   for (var d = 0; d < ALPHABET.length; d++) {
@@ -365,7 +369,7 @@
         cands[t].forEach(function (c) {
           listsOf(c).forEach(function (list) {
             list.forEach(function (p) {
-              if (pages && !pages.has(Math.floor(p[0] / 64))) {
+              if (pages && !pages.has(Math.floor(p[0] / PAGE_DOCS))) {
                 return;
               }
               var score = c.weight * ix.score[p[1]];
@@ -379,7 +383,7 @@
         best.forEach(function (b, doc) {
           var r = docs.get(doc);
           if (!r) {
-            r = { doc: doc, page: Math.floor(doc / 64), score: 0, terms: 0, inTitle: 0, inHeading: 0, titleLen: 0, headingLen: 0, matched: [] };
+            r = { doc: doc, page: Math.floor(doc / PAGE_DOCS), score: 0, terms: 0, inTitle: 0, inHeading: 0, titleLen: 0, headingLen: 0, matched: [] };
             docs.set(doc, r);
           }
           r.score += b.score;
@@ -411,11 +415,11 @@
     /* ---------- Texts of results ---------- */
 
     function docText(doc) {
-      var page = Math.floor(doc / 64);
-      var slotNo = doc % 64;
-      var name = "t/" + page + "-" + Math.floor(slotNo / 8) + "." + generation;
+      var page = Math.floor(doc / PAGE_DOCS);
+      var slotNo = doc % PAGE_DOCS;
+      var name = "t/" + page + "-" + Math.floor(slotNo / PART_DOCS) + "." + generation;
       return load(name).then(function (part) {
-        var stored = part.d[slotNo % 8];
+        var stored = part.d[slotNo % PART_DOCS];
         return stored ? { page: part, doc: stored } : null;
       });
     }
