@@ -9,60 +9,20 @@
 #   BENCH_SIZES  lesson counts to generate (default "1000 10000")
 #   BENCH_RUNS   builds per configuration; the median is reported (default 3)
 #   BENCH_SEED   seed for the generated text (default 1)
-set -euo pipefail
-export LC_ALL=C
-
-[[ -n ${EPOCHREALTIME:-} ]] || {
-    echo "bench-search: needs bash 5 or newer" >&2
-    exit 1
-}
-
-sizes=${BENCH_SIZES:-"1000 10000"}
-runs=${BENCH_RUNS:-3}
-seed=${BENCH_SEED:-1}
-
-die() {
-    echo "bench-search: $*" >&2
-    exit 1
-}
-
-[[ $runs =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a whole number >= 1, got '$runs'"
-[[ $seed =~ ^[0-9]+$ ]] || die "BENCH_SEED must be a whole number, got '$seed'"
-read -r -a size_list <<<"$sizes"
-((${#size_list[@]} > 0)) || die "BENCH_SIZES is empty"
-for size in "${size_list[@]}"; do
-    [[ $size =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZES must hold whole numbers >= 1, got '$size'"
-done
+bench=bench-search
+source "$(dirname -- "${BASH_SOURCE[0]}")/bench-common.sh"
 
 time_bin=/usr/bin/time
 [[ -x $time_bin ]] || die "$time_bin is missing; it measures CPU time. Install it with: sudo apt-get install time"
 
-repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
-target=${CARGO_TARGET_DIR:-$repo/target}
-case $target in
-/*) ;;
-*) target=$repo/$target ;;
-esac
-
-echo "building release binaries..." >&2
-(cd -- "$repo" && cargo build --quiet --release --example gencorpus --bin guide)
+build_binaries
+gencorpus=$examples/gencorpus
 (cd -- "$repo" && cargo test --quiet --release --test search --no-run)
-guide=$target/release/guide
-gencorpus=$target/release/examples/gencorpus
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/guide-bench-search.XXXXXX")
 trap 'rm -rf -- "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-median() {
-    printf '%s\n' "$@" | sort -g | awk '
-        { v[NR] = $1 }
-        END {
-            if (NR % 2) printf "%.3f", v[(NR + 1) / 2]
-            else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2
-        }'
-}
 
 # Builds `corpus` into `out` `runs` times (warm: the highlight cache kept); sets `med` (wall
 # seconds) and `med_cpu` (user + system CPU seconds, steadier than wall time on a busy machine).
@@ -77,8 +37,8 @@ builds() {
         walls+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')")
         cpus+=("$(awk 'END { printf "%.3f", $1 + $2 }' "$work/time.log")")
     done
-    med=$(median "${walls[@]}")
-    med_cpu=$(median "${cpus[@]}")
+    med=$(median 3 "${walls[@]}")
+    med_cpu=$(median 3 "${cpus[@]}")
 }
 
 set_search() {

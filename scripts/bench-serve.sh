@@ -16,64 +16,22 @@
 #   BENCH_SEED   seed for the generated text (default 1)
 #   BENCH_WRK_SECONDS  seconds of the wrk run (default 10; 0 skips it)
 #   GUIDE_BIN    an already built `guide` binary to measure instead of building this checkout
-set -euo pipefail
-export LC_ALL=C
+bench=bench-serve
+source "$(dirname -- "${BASH_SOURCE[0]}")/bench-common.sh"
 
-[[ -n ${EPOCHREALTIME:-} ]] || {
-    echo "bench-serve: needs bash 5 or newer" >&2
-    exit 1
-}
-
-sizes=${BENCH_SIZES:-"1000 10000"}
 saves=${BENCH_SAVES:-20}
 gap=${BENCH_GAP:-1}
-seed=${BENCH_SEED:-1}
 wrk_seconds=${BENCH_WRK_SECONDS:-10}
-
-die() {
-    echo "bench-serve: $*" >&2
-    exit 1
-}
-
-[[ $saves =~ ^[1-9][0-9]*$ ]] || die "BENCH_SAVES must be a whole number >= 1, got '$saves'"
+is_count "$saves" || die "BENCH_SAVES must be a whole number >= 1, got '$saves'"
 [[ $gap =~ ^[0-9]+([.][0-9]+)?$ ]] || die "BENCH_GAP must be a number of seconds, got '$gap'"
-[[ $seed =~ ^[0-9]+$ ]] || die "BENCH_SEED must be a whole number, got '$seed'"
 [[ $wrk_seconds =~ ^[0-9]+$ ]] || die "BENCH_WRK_SECONDS must be a whole number, got '$wrk_seconds'"
 wrk_bin=$(command -v wrk || true)
-read -r -a size_list <<<"$sizes"
-((${#size_list[@]} > 0)) || die "BENCH_SIZES is empty"
-for size in "${size_list[@]}"; do
-    [[ $size =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZES must hold whole numbers >= 1, got '$size'"
-done
 command -v curl >/dev/null || die "curl is missing; it waits for the servers to start"
 
-repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
-target=${CARGO_TARGET_DIR:-$repo/target}
-case $target in
-/*) ;;
-*) target=$repo/$target ;;
-esac
-
-echo "building release binaries..." >&2
-if [[ -n ${GUIDE_BIN:-} ]]; then
-    (cd -- "$repo" && cargo build --quiet --release --example gencorpus --example savepoll)
-    guide=$GUIDE_BIN
-else
-    (cd -- "$repo" && cargo build --quiet --release --example gencorpus --example savepoll --bin guide)
-    guide=$target/release/guide
-fi
-gencorpus=$target/release/examples/gencorpus
-savepoll=$target/release/examples/savepoll
-[[ -x $guide ]] || die "no guide binary at $guide"
-[[ -x $gencorpus ]] || die "no gencorpus binary at $gencorpus"
-[[ -x $savepoll ]] || die "no savepoll binary at $savepoll"
-
+build_binaries savepoll
+gencorpus=$examples/gencorpus
+savepoll=$examples/savepoll
 hugo_bin=$(command -v hugo || true)
-if [[ -n $hugo_bin ]]; then
-    # The Hugo site is the one scripts/bench.sh builds, so that both benchmarks compare the same.
-    eval "$(sed -n '/^make_hugo_site() {$/,/^}$/p' "$repo/scripts/bench.sh")"
-    declare -F make_hugo_site >/dev/null || die "cannot find make_hugo_site in scripts/bench.sh"
-fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/guide-bench-serve.XXXXXX")
 server_pid=
@@ -139,15 +97,6 @@ free_port() {
     done
 }
 
-median() {
-    printf '%s\n' "$@" | sort -n | awk '
-        { v[NR] = $1 }
-        END {
-            if (NR % 2) printf "%.1f", v[(NR + 1) / 2]
-            else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2
-        }'
-}
-
 worst() {
     printf '%s\n' "$@" | sort -n | tail -n 1
 }
@@ -202,7 +151,7 @@ for size in "${size_list[@]}"; do
         echo "note: guide serve did not log its background check; measuring anyway" >&2
     measure_saves "$corpus/content/$rel" "$base$page" "guide-$size"
     guide_latencies=("${latencies[@]}")
-    guide_median=$(median "${guide_latencies[@]}")
+    guide_median=$(median 1 "${guide_latencies[@]}")
     row "$size" guide "$first_page" "$cold_build" "$guide_median" "$(worst "${guide_latencies[@]}")" ""
     if [[ -n $wrk_bin ]] && ((wrk_seconds > 0)); then
         echo "wrk, $size lessons: 64 connections for ${wrk_seconds} s on $page..." >&2
@@ -236,7 +185,7 @@ for size in "${size_list[@]}"; do
         wait_for_text "$url" "</html>" 60 || die "hugo server does not serve $page"
         hugo_first=$(($(now_ms) - t0))
         measure_saves "$site/content/$rel" "$url" "hugo-$size"
-        hugo_median=$(median "${latencies[@]}")
+        hugo_median=$(median 1 "${latencies[@]}")
         ratio=$(awk -v h="$hugo_median" -v g="$guide_median" 'BEGIN { if (g > 0) printf "%.1fx", h / g; else print "-" }')
         row "$size" hugo "$hugo_first" "" "$hugo_median" "$(worst "${latencies[@]}")" "$ratio"
         stop_server

@@ -8,60 +8,18 @@
 #   BENCH_RUNS   runs per measurement; the median is reported (default 3)
 #   BENCH_SEED   seed for the generated text (default 1)
 #   GUIDE_BIN    an already built `guide` binary to measure instead of building this checkout
-set -euo pipefail
-export LC_ALL=C
+bench=bench
+source "$(dirname -- "${BASH_SOURCE[0]}")/bench-common.sh"
 
-[[ -n ${EPOCHREALTIME:-} ]] || {
-    echo "bench: needs bash 5 or newer" >&2
-    exit 1
-}
-
-sizes=${BENCH_SIZES:-"1000 10000"}
-runs=${BENCH_RUNS:-3}
-seed=${BENCH_SEED:-1}
 time_bin=/usr/bin/time
-
-die() {
-    echo "bench: $*" >&2
-    exit 1
-}
-
-is_count() {
-    [[ $1 =~ ^[1-9][0-9]*$ ]]
-}
-
-is_count "$runs" || die "BENCH_RUNS must be a whole number >= 1, got '$runs'"
-[[ $seed =~ ^[0-9]+$ ]] || die "BENCH_SEED must be a whole number, got '$seed'"
-read -r -a size_list <<<"$sizes"
-((${#size_list[@]} > 0)) || die "BENCH_SIZES is empty"
-for size in "${size_list[@]}"; do
-    is_count "$size" || die "BENCH_SIZES must hold whole numbers >= 1, got '$size'"
-done
-
 if [[ ! -x $time_bin ]]; then
     echo "bench: $time_bin is missing; it measures peak memory. Install it with:" >&2
     echo "    sudo apt-get install time" >&2
     exit 1
 fi
 
-repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
-target=${CARGO_TARGET_DIR:-$repo/target}
-case $target in
-/*) ;;
-*) target=$repo/$target ;;
-esac
-
-echo "building release binaries..." >&2
-if [[ -n ${GUIDE_BIN:-} ]]; then
-    (cd -- "$repo" && cargo build --quiet --release --example gencorpus)
-    guide=$GUIDE_BIN
-else
-    (cd -- "$repo" && cargo build --quiet --release --example gencorpus --bin guide)
-    guide=$target/release/guide
-fi
-gencorpus=$target/release/examples/gencorpus
-[[ -x $guide ]] || die "no guide binary at $guide"
-[[ -x $gencorpus ]] || die "no gencorpus binary at $gencorpus"
+build_binaries
+gencorpus=$examples/gencorpus
 
 hugo_bin=$(command -v hugo || true)
 
@@ -88,15 +46,6 @@ measure() {
     [[ -n $rss_kb ]] || die "could not read peak memory from $time_bin output"
 }
 
-median() {
-    printf '%s\n' "$@" | sort -g | awk '
-        { v[NR] = $1 }
-        END {
-            if (NR % 2) printf "%.3f", v[(NR + 1) / 2]
-            else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2
-        }'
-}
-
 # Measures `runs` runs of a command; `prepare` is called before each one.
 # Sets `med_wall` (seconds) and `med_rss` (MB).
 bench() {
@@ -109,75 +58,8 @@ bench() {
         walls+=("$wall")
         rsses+=("$rss_kb")
     done
-    med_wall=$(median "${walls[@]}")
-    med_rss=$(awk -v kb="$(median "${rsses[@]}")" 'BEGIN { printf "%.1f", kb / 1024 }')
-}
-
-# Turns a generated guide into a Hugo site that renders the same Markdown.
-make_hugo_site() {
-    local corpus=$1 site=$2
-    mkdir -p -- "$site/layouts/_default"
-    cp -R -- "$corpus/content" "$site/content"
-    cat >"$site/config.toml" <<'EOF'
-baseURL = "https://example.org/"
-languageCode = "en"
-title = "Generated guide"
-uglyURLs = true
-relativeURLs = true
-disableKinds = ["RSS", "sitemap", "robotsTXT"]
-
-[taxonomies]
-topic = "topics"
-
-[markup.highlight]
-codeFences = true
-noClasses = false
-
-[markup.tableOfContents]
-startLevel = 2
-endLevel = 3
-EOF
-    cat >"$site/layouts/_default/baseof.html" <<'EOF'
-<!doctype html>
-<html lang="{{ site.LanguageCode }}">
-<head>
-<meta charset="utf-8">
-<title>{{ .Title }} · {{ site.Title }}</title>
-<meta name="description" content="{{ .Description }}">
-</head>
-<body>
-<nav id="sidebar">
-<ul>
-{{ range site.Sections }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
-{{ end }}</ul>
-{{ with .CurrentSection }}<ul>
-{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
-{{ end }}</ul>{{ end }}
-</nav>
-<main id="content">{{ block "main" . }}{{ end }}</main>
-</body>
-</html>
-EOF
-    cat >"$site/layouts/_default/single.html" <<'EOF'
-{{ define "main" }}
-<h1>{{ .Title }}</h1>
-<p>{{ .ReadingTime }} min read</p>
-<nav id="toc">{{ .TableOfContents }}</nav>
-<article>{{ .Content }}</article>
-{{ with .Params.topics }}<ul id="topics">{{ range . }}<li>{{ . }}</li>{{ end }}</ul>{{ end }}
-{{ with .PrevInSection }}<a rel="prev" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
-{{ with .NextInSection }}<a rel="next" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
-{{ end }}
-EOF
-    cat >"$site/layouts/_default/list.html" <<'EOF'
-{{ define "main" }}
-<h1>{{ .Title }}</h1>
-{{ .Content }}
-<ul>
-{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Description }}</li>
-{{ end }}</ul>
-{{ end }}
-EOF
+    med_wall=$(median 3 "${walls[@]}")
+    med_rss=$(awk -v kb="$(median 3 "${rsses[@]}")" 'BEGIN { printf "%.1f", kb / 1024 }')
 }
 
 rows=()

@@ -1,0 +1,141 @@
+# Shared by the benchmark scripts, which source it after setting `bench` (their name, for
+# messages): strict mode, the settings every benchmark reads, the release binaries they measure,
+# and helpers. Not meant to be run on its own.
+#
+# Environment read here:
+#   BENCH_SIZES  lesson counts to generate (default "1000 10000")
+#   BENCH_RUNS   runs per measurement; the median is reported (default 3)
+#   BENCH_SEED   seed for the generated text (default 1)
+#   GUIDE_BIN    an already built `guide` binary to measure instead of building this checkout
+set -euo pipefail
+export LC_ALL=C
+
+die() {
+    echo "$bench: $*" >&2
+    exit 1
+}
+
+[[ -n ${EPOCHREALTIME:-} ]] || die "needs bash 5 or newer"
+
+is_count() {
+    [[ $1 =~ ^[1-9][0-9]*$ ]]
+}
+
+sizes=${BENCH_SIZES:-"1000 10000"}
+runs=${BENCH_RUNS:-3}
+seed=${BENCH_SEED:-1}
+is_count "$runs" || die "BENCH_RUNS must be a whole number >= 1, got '$runs'"
+[[ $seed =~ ^[0-9]+$ ]] || die "BENCH_SEED must be a whole number, got '$seed'"
+read -r -a size_list <<<"$sizes"
+((${#size_list[@]} > 0)) || die "BENCH_SIZES is empty"
+for size in "${size_list[@]}"; do
+    is_count "$size" || die "BENCH_SIZES must hold whole numbers >= 1, got '$size'"
+done
+
+repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+target=${CARGO_TARGET_DIR:-$repo/target}
+case $target in
+/*) ;;
+*) target=$repo/$target ;;
+esac
+
+# Builds `guide` (unless GUIDE_BIN names one) and the examples `gencorpus` and "$@" in release
+# mode; sets `guide` and `examples` (the folder of the example binaries).
+build_binaries() {
+    local args=(--example gencorpus) name
+    for name in "$@"; do
+        args+=(--example "$name")
+    done
+    echo "building release binaries..." >&2
+    if [[ -n ${GUIDE_BIN:-} ]]; then
+        guide=$GUIDE_BIN
+    else
+        args+=(--bin guide)
+        guide=$target/release/guide
+    fi
+    (cd -- "$repo" && cargo build --quiet --release "${args[@]}")
+    examples=$target/release/examples
+    [[ -x $guide ]] || die "no guide binary at $guide"
+    for name in gencorpus "$@"; do
+        [[ -x $examples/$name ]] || die "no $name binary in $examples"
+    done
+}
+
+# `median DIGITS VALUE...`: the median of the values, with DIGITS decimals.
+median() {
+    local digits=$1
+    shift
+    printf '%s\n' "$@" | sort -g | awk -v f="%.${digits}f" '
+        { v[NR] = $1 }
+        END {
+            if (NR % 2) printf f, v[(NR + 1) / 2]
+            else printf f, (v[NR / 2] + v[NR / 2 + 1]) / 2
+        }'
+}
+
+# Turns a generated guide into a Hugo site that renders the same Markdown.
+make_hugo_site() {
+    local corpus=$1 site=$2
+    mkdir -p -- "$site/layouts/_default"
+    cp -R -- "$corpus/content" "$site/content"
+    cat >"$site/config.toml" <<'EOF'
+baseURL = "https://example.org/"
+languageCode = "en"
+title = "Generated guide"
+uglyURLs = true
+relativeURLs = true
+disableKinds = ["RSS", "sitemap", "robotsTXT"]
+
+[taxonomies]
+topic = "topics"
+
+[markup.highlight]
+codeFences = true
+noClasses = false
+
+[markup.tableOfContents]
+startLevel = 2
+endLevel = 3
+EOF
+    cat >"$site/layouts/_default/baseof.html" <<'EOF'
+<!doctype html>
+<html lang="{{ site.LanguageCode }}">
+<head>
+<meta charset="utf-8">
+<title>{{ .Title }} · {{ site.Title }}</title>
+<meta name="description" content="{{ .Description }}">
+</head>
+<body>
+<nav id="sidebar">
+<ul>
+{{ range site.Sections }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
+{{ end }}</ul>
+{{ with .CurrentSection }}<ul>
+{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
+{{ end }}</ul>{{ end }}
+</nav>
+<main id="content">{{ block "main" . }}{{ end }}</main>
+</body>
+</html>
+EOF
+    cat >"$site/layouts/_default/single.html" <<'EOF'
+{{ define "main" }}
+<h1>{{ .Title }}</h1>
+<p>{{ .ReadingTime }} min read</p>
+<nav id="toc">{{ .TableOfContents }}</nav>
+<article>{{ .Content }}</article>
+{{ with .Params.topics }}<ul id="topics">{{ range . }}<li>{{ . }}</li>{{ end }}</ul>{{ end }}
+{{ with .PrevInSection }}<a rel="prev" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
+{{ with .NextInSection }}<a rel="next" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
+{{ end }}
+EOF
+    cat >"$site/layouts/_default/list.html" <<'EOF'
+{{ define "main" }}
+<h1>{{ .Title }}</h1>
+{{ .Content }}
+<ul>
+{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Description }}</li>
+{{ end }}</ul>
+{{ end }}
+EOF
+}
