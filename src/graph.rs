@@ -122,10 +122,10 @@ pub fn reading_positions(site: &Site) -> Vec<usize> {
     position
 }
 
-/// Which lessons link to each lesson: a parse of every body without rendering it.
-/// The lessons a lesson's body links to, each once, in order of first link.
+/// The lessons a lesson's body links to, each once, in order of first link: a parse of the body
+/// without rendering it.
 pub fn lesson_links(index: &LinkIndex, lesson: &crate::model::Lesson) -> Vec<LessonId> {
-    let dir = lesson.slug_path.rsplit_once('/').map_or("", |(d, _)| d);
+    let dir = lesson.dir();
     let mut targets = Vec::new();
     for event in Parser::new_ext(&lesson.source.body, markdown::options()) {
         if let Event::Start(Tag::Link { dest_url, .. }) = event {

@@ -250,14 +250,7 @@ pub fn check_anchors<'h>(
     headings_of: &dyn Fn(PageId) -> &'h [Heading],
 ) -> Vec<Diagnostic> {
     let source = site.page_source(page);
-    let dir = match page {
-        PageId::Section(s) => site.section(s).dir.as_str(),
-        PageId::Lesson(l) => site
-            .lesson(l)
-            .slug_path
-            .rsplit_once('/')
-            .map_or("", |(d, _)| d),
-    };
+    let dir = site.page_dir(page);
     let mut out = Vec::new();
     for link in links {
         if link.is_image || urls::is_external(&link.dest) {

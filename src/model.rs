@@ -63,6 +63,13 @@ pub struct Lesson {
     pub section: SectionId,
 }
 
+impl Lesson {
+    /// The folder, relative to the content folder, its relative links start from.
+    pub fn dir(&self) -> &str {
+        self.slug_path.rsplit_once('/').map_or("", |(d, _)| d)
+    }
+}
+
 /// Everything loaded from the content folder. `sections[0]` is the root section.
 #[derive(Debug, Clone, Default)]
 pub struct Site {
@@ -118,6 +125,14 @@ impl Site {
         match page {
             PageId::Section(s) => &self.section(s).source,
             PageId::Lesson(l) => &self.lesson(l).source,
+        }
+    }
+
+    /// The folder, relative to the content folder, a page's relative links start from.
+    pub fn page_dir(&self, page: PageId) -> &str {
+        match page {
+            PageId::Section(s) => &self.section(s).dir,
+            PageId::Lesson(l) => self.lesson(l).dir(),
         }
     }
 

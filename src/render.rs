@@ -85,7 +85,7 @@ impl<'a> MarkdownStage<'a> {
         let resolver = PageLinks {
             index: self.index,
             site: self.site,
-            dir: source_dir(self.site, page),
+            dir: self.site.page_dir(page),
             content_dir: &self.content_dir,
             assets: &self.assets,
         };
@@ -144,16 +144,4 @@ fn with_sources(site: &Site, page: PageId, diags: Vec<Diagnostic>) -> Vec<Diagno
     }
     let text = std::fs::read_to_string(&site.page_source(page).disk_path).unwrap_or_default();
     diags.into_iter().map(|d| d.with_source(&text)).collect()
-}
-
-/// Content folder of a page's source, for resolving its relative links.
-fn source_dir(site: &Site, page: PageId) -> &str {
-    match page {
-        PageId::Section(s) => &site.section(s).dir,
-        PageId::Lesson(l) => site
-            .lesson(l)
-            .slug_path
-            .rsplit_once('/')
-            .map_or("", |(d, _)| d),
-    }
 }

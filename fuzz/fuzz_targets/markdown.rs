@@ -13,55 +13,9 @@
 
 #![no_main]
 
-use std::path::PathBuf;
-use std::sync::OnceLock;
-
-use guide::blocks::Fences;
-use guide::highlight::Highlighter;
-use guide::links::{Assets, PageLinks};
-use guide::model::PageId;
-use guide::{Prepared, Stopwatch};
 use libfuzzer_sys::fuzz_target;
 
-struct Guide {
-    prepared: Prepared,
-    highlighter: &'static Highlighter,
-    content_dir: PathBuf,
-    /// Content folder of each page, as `render` gives it to `PageLinks`.
-    dirs: Vec<String>,
-}
-
-fn guide() -> &'static Guide {
-    static GUIDE: OnceLock<Guide> = OnceLock::new();
-    GUIDE.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/course");
-        let config = guide::config::Config::load(&root).expect("fixture book.toml");
-        let highlighter: &'static Highlighter = Box::leak(Box::new(Highlighter::new()));
-        let prepared = guide::prepare(&root, config, false, highlighter, &mut Stopwatch::new())
-            .unwrap_or_else(|_| panic!("the course fixture does not load"));
-        let site = &prepared.site;
-        let content_dir = std::fs::canonicalize(root.join(&prepared.config.build.content_dir))
-            .expect("fixture content folder");
-        let dirs = site
-            .reading_order()
-            .into_iter()
-            .map(|page| match page {
-                PageId::Section(s) => site.section(s).dir.clone(),
-                PageId::Lesson(l) => site
-                    .lesson(l)
-                    .slug_path
-                    .rsplit_once('/')
-                    .map_or(String::new(), |(d, _)| d.to_owned()),
-            })
-            .collect();
-        Guide {
-            prepared,
-            highlighter,
-            content_dir,
-            dirs,
-        }
-    })
-}
+mod course;
 
 /// Elements the renderer, the highlighter and the `compare` block template write.
 const OWN_ELEMENTS: &[&str] = &[
@@ -110,22 +64,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(body) = std::str::from_utf8(rest) else {
         return;
     };
-    let g = guide();
-    let dir = &g.dirs[usize::from(*page) % g.dirs.len()];
+    let course = course::course();
+    let page = course.pages[usize::from(*page) % course.pages.len()];
     let first_line = 1 + usize::from(*first);
-    let fences = Fences {
-        theme: &g.prepared.theme,
-        highlighter: g.highlighter,
-    };
-    let assets = Assets::default();
-    let links = PageLinks {
-        index: &g.prepared.index,
-        site: &g.prepared.site,
-        dir,
-        content_dir: &g.content_dir,
-        assets: &assets,
-    };
-    let out = guide::markdown::render(body, first_line, &fences, &links);
+    let out = course.render(page, body, first_line);
 
     // Characters on each line of the body, to check columns against.
     let line_chars: Vec<usize> = body.split('\n').map(|l| l.chars().count()).collect();

@@ -12,84 +12,29 @@
 #![no_main]
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use guide::blocks::Fences;
-use guide::highlight::Highlighter;
-use guide::links::{Assets, PageLinks};
-use guide::markdown::{self, Rendered};
+use guide::markdown::Rendered;
 use guide::model::PageId;
 use guide::search::{Part, SearchIndex};
-use guide::{Prepared, Stopwatch};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
-struct Guide {
-    prepared: Prepared,
-    highlighter: &'static Highlighter,
-    content_dir: PathBuf,
-    pages: Vec<PageId>,
-    /// Every page rendered as the build renders it, in `pages` order.
-    rendered: Vec<Rendered>,
-}
+mod course;
 
-fn page_dir(prepared: &Prepared, page: PageId) -> String {
-    let site = &prepared.site;
-    match page {
-        PageId::Section(s) => site.section(s).dir.clone(),
-        PageId::Lesson(l) => site
-            .lesson(l)
-            .slug_path
-            .rsplit_once('/')
-            .map_or(String::new(), |(d, _)| d.to_owned()),
-    }
-}
-
-impl Guide {
-    fn render(&self, page: PageId, body: &str) -> Rendered {
-        let fences = Fences {
-            theme: &self.prepared.theme,
-            highlighter: self.highlighter,
-        };
-        let assets = Assets::default();
-        let dir = page_dir(&self.prepared, page);
-        let links = PageLinks {
-            index: &self.prepared.index,
-            site: &self.prepared.site,
-            dir: &dir,
-            content_dir: &self.content_dir,
-            assets: &assets,
-        };
-        let line = self.prepared.site.page_source(page).body_line;
-        markdown::render(body, line, &fences, &links)
-    }
-}
-
-fn guide() -> &'static Guide {
-    static GUIDE: OnceLock<Guide> = OnceLock::new();
-    GUIDE.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/course");
-        let config = guide::config::Config::load(&root).expect("fixture book.toml");
-        let highlighter: &'static Highlighter = Box::leak(Box::new(Highlighter::new()));
-        let prepared = guide::prepare(&root, config, false, highlighter, &mut Stopwatch::new())
-            .unwrap_or_else(|_| panic!("the course fixture does not load"));
-        let content_dir = std::fs::canonicalize(root.join(&prepared.config.build.content_dir))
-            .expect("fixture content folder");
-        let pages = prepared.site.reading_order();
-        let mut g = Guide {
-            prepared,
-            highlighter,
-            content_dir,
-            pages,
-            rendered: Vec::new(),
-        };
-        g.rendered = g
+/// Every page of the course rendered as the build renders it, in reading order.
+fn all_rendered() -> &'static [Rendered] {
+    static RENDERED: OnceLock<Vec<Rendered>> = OnceLock::new();
+    RENDERED.get_or_init(|| {
+        let course = course::course();
+        course
             .pages
             .iter()
-            .map(|&p| g.render(p, &g.prepared.site.page_source(p).body))
-            .collect();
-        g
+            .map(|&p| {
+                let source = course.prepared.site.page_source(p);
+                course.render(p, &source.body, source.body_line)
+            })
+            .collect()
     })
 }
 
@@ -121,7 +66,7 @@ fuzz_target!(|data: &[u8]| {
     if title.trim().is_empty() {
         return; // front matter refuses an empty title
     }
-    let g = guide();
+    let g = course::course();
     let index = usize::from(*pick) % g.pages.len();
     let page = g.pages[index];
 
@@ -134,7 +79,7 @@ fuzz_target!(|data: &[u8]| {
         .filter(|(i, _)| i < &8 && topic_bits & (1 << i) != 0)
         .map(|(_, t)| t.slug.clone())
         .collect();
-    let rendered = g.render(page, body);
+    let rendered = g.render(page, body, g.prepared.site.page_source(page).body_line);
     match page {
         PageId::Section(s) => {
             let section = &mut site.sections[s.0];
@@ -157,7 +102,7 @@ fuzz_target!(|data: &[u8]| {
         let r = if i == index {
             &rendered
         } else {
-            &g.rendered[i]
+            &all_rendered()[i]
         };
         let (page_docs, parts) = search.page(&site, p, r);
         assert_eq!(page_docs.text_parts(), parts.len(), "text parts of {p:?}");
@@ -191,9 +136,7 @@ fuzz_target!(|data: &[u8]| {
         "finish is not deterministic"
     );
     assert!(
-        finished
-            .iter()
-            .any(|p| p.path == search.manifest_path()),
+        finished.iter().any(|p| p.path == search.manifest_path()),
         "no manifest among {:?}",
         finished.iter().map(|p| &p.path).collect::<Vec<_>>()
     );
