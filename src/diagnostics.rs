@@ -74,6 +74,18 @@ impl Diagnostic {
         self
     }
 
+    /// What tells two problems apart: where, and what (an error before a warning at the same
+    /// place with the same message).
+    fn key(&self) -> (&str, usize, usize, &str, std::cmp::Reverse<Severity>) {
+        (
+            &self.file,
+            self.line,
+            self.col,
+            &self.message,
+            std::cmp::Reverse(self.severity),
+        )
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -137,6 +149,21 @@ impl Diagnostic {
     }
 }
 
+impl Ord for Diagnostic {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key()
+            .cmp(&other.key())
+            .then_with(|| self.help.cmp(&other.help))
+            .then_with(|| self.source_line.cmp(&other.source_line))
+    }
+}
+
+impl PartialOrd for Diagnostic {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// The diagnostics of one run, in the order found.
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
@@ -162,12 +189,19 @@ impl Diagnostics {
         self.0.len() - self.error_count()
     }
 
-    /// Sorted by file, line and column so output is stable across parallel runs.
-    pub fn sorted(mut self) -> Vec<Diagnostic> {
-        self.0
-            .sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
-        self.0
+    /// The list as every command reports it: see [`finish`].
+    pub fn sorted(self) -> Vec<Diagnostic> {
+        finish(self.0)
     }
+}
+
+/// A list of diagnostics as `build`, `check` and `serve` report it: in [`Diagnostic`]'s order
+/// (file, line, column, message), each problem once, so the output is stable across parallel
+/// runs and a problem met twice (by two pages, or by two passes) is not reported twice.
+pub fn finish(mut list: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    list.sort();
+    list.dedup_by(|a, b| a.key() == b.key());
+    list
 }
 
 /// 1-based line and column (in chars) of a byte offset in `text`.

@@ -88,7 +88,10 @@ pub fn build(
     }
     for page in site.reading_order() {
         let url = site.page_url(page);
-        if url.starts_with("topics/") || url.starts_with("tracks/") {
+        if crate::outputs::RESERVED_FOLDERS
+            .iter()
+            .any(|folder| url.starts_with(folder))
+        {
             diags.push(
                 Diagnostic::error(
                     &site.page_source(page).path,
@@ -235,18 +238,11 @@ pub fn front_matter_error(
     help: Option<String>,
 ) -> Diagnostic {
     let source = &site.lesson(lesson).source;
-    let text = std::fs::read_to_string(&source.disk_path).unwrap_or_default();
-    let front_end = text
-        .lines()
-        .take(source.body_line.saturating_sub(1))
-        .map(|l| l.len() + 1)
-        .sum::<usize>();
     let d = Diagnostic::error(&source.path, message).help_opt(help);
-    let front = text.get(..front_end).unwrap_or(&text);
-    match locate::value_in(front, None, key, value) {
-        Some((line, col)) => d.at(line, col).with_source(&text),
-        None => d.at(1, 1).with_source(&text),
-    }
+    let (line, col) = locate::value_in(&source.front, None, key, value).unwrap_or((1, 1));
+    let mut d = d.at(line, col);
+    d.source_line = source.line(line).map(str::to_owned);
+    d
 }
 
 /// Every cycle of prerequisites, each reported once with every lesson in it.
@@ -373,7 +369,7 @@ fn tracks(
             }
         }
         tracks.push(Track {
-            url: format!("tracks/{}.html", crate::load::url_name(slug)),
+            url: crate::outputs::track_url(slug),
             slug: slug.clone(),
             title: track.title.clone(),
             description: track.description.clone(),

@@ -7,8 +7,10 @@
 
 pub mod blocks;
 pub mod config;
+mod context;
 mod crossref_pages;
 pub mod diagnostics;
+mod emit;
 pub mod frontmatter;
 pub mod graph;
 pub mod highlight;
@@ -20,6 +22,7 @@ pub mod markdown;
 pub mod model;
 pub mod nav;
 pub mod output;
+mod outputs;
 pub mod pages;
 pub mod print;
 pub mod render;
@@ -132,6 +135,28 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// A prepared guide, with the theme's globals set from it: the one place they are set, so
+    /// that whichever way a guide was prepared (loaded, re-themed, bodies replaced), its
+    /// templates see its own site, navigation, tracks and search index.
+    pub fn new(
+        config: Config,
+        site: model::Site,
+        mut theme: theme::Theme,
+        index: links::LinkIndex,
+        crossrefs: graph::Crossrefs,
+        diagnostics: Diagnostics,
+    ) -> Self {
+        context::set_globals(&mut theme, &site, &config, &crossrefs);
+        Self {
+            index,
+            config,
+            site,
+            theme,
+            crossrefs,
+            diagnostics,
+        }
+    }
+
     /// A page writer over this guide.
     pub fn writer<'a>(&'a self, highlighter: &'a Highlighter) -> pages::PageWriter<'a> {
         pages::PageWriter {
@@ -164,7 +189,7 @@ pub fn prepare(
     });
     clock.lap("load");
 
-    let mut theme = theme::Theme::load(
+    let theme = theme::Theme::load(
         root,
         &config.build.theme,
         vec![("highlight.css".to_owned(), highlighter.css().into_bytes())],
@@ -180,15 +205,7 @@ pub fn prepare(
     let (crossrefs, link_diags) = graph::build(&site, &config, &index, &book_text);
     diags.extend(link_diags);
     clock.lap("link");
-    pages::set_globals(&mut theme, &site, &config, &crossrefs);
-    Ok(Prepared {
-        config,
-        site,
-        theme,
-        index,
-        crossrefs,
-        diagnostics: diags,
-    })
+    Ok(Prepared::new(config, site, theme, index, crossrefs, diags))
 }
 
 /// Runs the whole pipeline: `guide build` when `opts.write`, `guide check` otherwise.
@@ -232,10 +249,23 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome, Failure> {
         Some(s) => s,
         None => &NullSink,
     };
-    let written = writer.write_all(sink, &|| progress.tick());
+    let written = emit::Written::new(sink);
+    let outputs = outputs::Outputs::new(&prepared);
+    diags.extend(emit::write_site(&writer, &outputs, &written, &|| {
+        progress.tick()
+    }));
     progress.finish();
-    diags.extend(written.diagnostics);
     clock.lap("render");
+    let files = written.files();
+    if let Some((file, e)) = written.failure() {
+        return Err(Failure::Guide(vec![
+            Diagnostic::error(
+                out.display().to_string(),
+                format!("cannot write the site into this folder: {e} (at `{file}`); the build stopped there"),
+            )
+            .help("free some space or fix the folder's permissions, then build again; the previous site is left as it was"),
+        ]));
+    }
     if diags.has_errors() {
         return Err(Failure::Guide(diags.sorted()));
     }
@@ -257,7 +287,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome, Failure> {
     Ok(Outcome {
         warnings: diags.sorted(),
         pages: page_count,
-        files: written.files,
+        files,
         out: opts.write.then_some(out),
         timings: clock.laps,
         cache: highlighter.stats(),

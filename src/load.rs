@@ -163,6 +163,7 @@ fn read_one(opts: &LoadOptions<'_>, path: &Path) -> Result<Option<Parsed>, Diagn
             disk_path: path.to_path_buf(),
             words: count_words(&body),
             body: body.into(),
+            front: text.into(),
             body_line,
         },
         front,
@@ -276,6 +277,7 @@ fn assemble(opts: &LoadOptions<'_>, parsed: Vec<Parsed>, diags: &mut Diagnostics
             source: Source {
                 path: join_url(&content_display, "_index.md"),
                 disk_path: opts.content_dir.join("_index.md"),
+                front: "".into(),
                 body: "".into(),
                 body_line: 1,
                 words: 0,

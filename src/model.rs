@@ -27,6 +27,9 @@ pub struct Source {
     pub path: String,
     /// Absolute or root-joined path on disk.
     pub disk_path: PathBuf,
+    /// The front matter as written, delimiters included; empty only for a section that has no
+    /// `_index.md` (a page read from a file always has one).
+    pub front: std::sync::Arc<str>,
     /// The Markdown body after the front matter.
     pub body: std::sync::Arc<str>,
     /// 1-based line in the file where `body` starts.
@@ -75,6 +78,23 @@ impl Lesson {
 pub struct Site {
     pub sections: Vec<Section>,
     pub lessons: Vec<Lesson>,
+}
+
+impl Source {
+    /// Line `line` (1-based, of the whole file) as written.
+    pub fn line(&self, line: usize) -> Option<&str> {
+        let front_lines = self.body_line.saturating_sub(1);
+        match line.checked_sub(1)? {
+            i if i < front_lines => self.front.lines().nth(i),
+            i => self.body.lines().nth(i - front_lines),
+        }
+    }
+
+    /// Whether the page was read from a file (rather than made for a folder without
+    /// `_index.md`).
+    pub fn has_file(&self) -> bool {
+        !self.front.is_empty()
+    }
 }
 
 impl Site {

@@ -2,7 +2,7 @@
 //! the build succeeded; an output folder is only ever replaced if guide's marker shows guide made
 //! it, and dangerous targets are refused.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -31,6 +31,53 @@ impl Sink for NullSink {
 
     fn open(&self, _path: &str) -> io::Result<Box<dyn io::Write + '_>> {
         Ok(Box::new(io::sink()))
+    }
+}
+
+/// Files kept in memory, by path relative to the site root.
+#[derive(Default)]
+pub struct MemorySink {
+    files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl MemorySink {
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for MemorySink {
+    fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_owned(), bytes.to_vec());
+        Ok(())
+    }
+
+    fn open(&self, path: &str) -> std::io::Result<Box<dyn std::io::Write + '_>> {
+        Ok(Box::new(MemoryFile {
+            sink: self,
+            path: path.to_owned(),
+            bytes: Vec::new(),
+        }))
+    }
+}
+
+struct MemoryFile<'a> {
+    sink: &'a MemorySink,
+    path: String,
+    bytes: Vec<u8>,
+}
+
+impl std::io::Write for MemoryFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.sink.write(&self.path, &self.bytes)
     }
 }
 

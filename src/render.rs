@@ -136,12 +136,14 @@ impl<'a> MarkdownStage<'a> {
     }
 }
 
-/// Adds the offending source line to diagnostics about a page (read again only when there are
-/// some, so good pages cost nothing).
+/// Adds the offending source line to diagnostics about a page.
 fn with_sources(site: &Site, page: PageId, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    if diags.is_empty() {
-        return diags;
-    }
-    let text = std::fs::read_to_string(&site.page_source(page).disk_path).unwrap_or_default();
-    diags.into_iter().map(|d| d.with_source(&text)).collect()
+    let source = site.page_source(page);
+    diags
+        .into_iter()
+        .map(|mut d| {
+            d.source_line = source.line(d.line).map(str::to_owned);
+            d
+        })
+        .collect()
 }

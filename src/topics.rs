@@ -75,7 +75,7 @@ impl Topics {
                     .unwrap_or_default(),
                 declared: config_topic.is_some(),
                 lessons,
-                url: format!("topics/{}.html", crate::load::url_name(slug)),
+                url: crate::outputs::topic_url(slug),
             });
         }
         for slug in config.topics.keys() {

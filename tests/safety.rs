@@ -679,3 +679,67 @@ fn killed_builds_leave_no_staging_folders_behind() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Writing failures
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(target_os = "linux")]
+mod full_disk {
+    //! A disk that fills up mid-build, made by limiting the size of the files the build may
+    //! write (RLIMIT_FSIZE, with SIGXFSZ ignored so that a write past it fails with EFBIG, as a
+    //! write to a full disk fails with ENOSPC).
+
+    use std::os::unix::process::CommandExt;
+    use std::process::Command;
+
+    unsafe extern "C" {
+        fn setrlimit(resource: i32, limit: *const [u64; 2]) -> i32;
+        fn signal(signum: i32, handler: usize) -> usize;
+    }
+
+    const RLIMIT_FSIZE: i32 = 1;
+    const SIGXFSZ: i32 = 25;
+    const SIG_IGN: usize = 1;
+
+    /// Makes every file `cmd` writes fail past `bytes`.
+    pub fn limit_file_size(cmd: &mut Command, bytes: u64) {
+        // SAFETY: the closure runs in the child between fork and exec and only calls
+        // setrlimit(2) and signal(2), both async-signal-safe; it touches no memory of the parent.
+        unsafe {
+            cmd.pre_exec(move || {
+                signal(SIGXFSZ, SIG_IGN);
+                if setrlimit(RLIMIT_FSIZE, &[bytes, bytes]) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+}
+
+/// A build that cannot write its files stops at the first failure and says so once, naming the
+/// output folder and the cause; the previous site stays as it was.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_reported_once_and_the_previous_site_kept() {
+    let guide = Guide::fixture("course");
+    guide.build().ok();
+    let out = guide.path("public");
+    let before = snapshot(&out);
+    let mut cmd = guide.command(&["build", "--root", &guide.root_str()]);
+    full_disk::limit_file_size(&mut cmd, 4 * 1024);
+    let run = cmd.output().expect("run guide");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.matches("error:").count(),
+        1,
+        "one error expected:\n{stderr}"
+    );
+    assert!(stderr.contains("cannot write the site"), "{stderr}");
+    assert!(stderr.contains("File too large"), "{stderr}");
+    assert!(stderr.contains(&out.display().to_string()), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_same(&before, &snapshot(&out), "a failed build touched the site");
+}

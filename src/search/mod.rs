@@ -125,6 +125,18 @@ pub fn page_number(site: &Site, page: PageId) -> u32 {
     }) as u32
 }
 
+/// The page numbered `number` by [`page_number`].
+pub fn numbered_page(site: &Site, number: u32) -> Option<PageId> {
+    let (n, sections) = (number as usize, site.sections.len());
+    if n < sections {
+        Some(PageId::Section(crate::model::SectionId(n)))
+    } else if n - sections < site.lessons.len() {
+        Some(PageId::Lesson(crate::model::LessonId(n - sections)))
+    } else {
+        None
+    }
+}
+
 impl SearchIndex {
     pub fn new(site: &Site, config: &Config, blocks: &HashSet<String>, topics: &Topics) -> Self {
         let topics: Vec<TopicEntry> = topics

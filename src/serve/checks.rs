@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::site::{Generation, MarkdownCache, PageCheck, body_key};
+use super::cache::{MarkdownCache, body_key};
+use super::site::{Generation, PageCheck};
 use crate::Prepared;
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter::FrontMatter;
@@ -22,6 +23,14 @@ pub struct State {
     pub base: Option<Arc<Generation>>,
     pub pages: HashMap<String, Entry>,
     pub markdown: Arc<MarkdownCache>,
+}
+
+impl State {
+    /// Forgets every page's check and rendered Markdown (everything is to be redone).
+    pub fn forget(&mut self) {
+        self.pages.clear();
+        self.markdown.clear();
+    }
 }
 
 /// One page's check, with what it was made from.
@@ -230,12 +239,7 @@ pub(super) fn check(
     }
     errors.extend(template_errors);
     errors.retain(Diagnostic::is_error);
-    errors.sort_by(|a, b| {
-        (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message))
-    });
-    errors.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.message == b.message);
-
-    (errors, report)
+    (crate::diagnostics::finish(errors), report)
 }
 
 /// Merges every page's part of the search index into the generation's index files; returns

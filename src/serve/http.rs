@@ -4,11 +4,11 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::Server;
-use super::site::Found;
+use super::builds::Builds;
+use super::clients::Clients;
+use super::site::{Found, Printed};
 
 /// The longest request head accepted.
 const MAX_HEAD: usize = 16 * 1024;
@@ -118,7 +118,7 @@ fn read_request(reader: &mut impl BufRead) -> Head {
 
 /// Serves one connection: requests one after another until the client closes it, stays silent
 /// past the deadline, or asks to close.
-pub fn handle(server: Arc<Server>, stream: TcpStream, id: usize) {
+pub fn handle(builds: &Builds, clients: &Clients, stream: TcpStream, id: usize) {
     let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
     let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(Deadline {
@@ -129,9 +129,9 @@ pub fn handle(server: Arc<Server>, stream: TcpStream, id: usize) {
     loop {
         reader.get_mut().until = Instant::now() + HEAD_TIME;
         reader.get_mut().left = MAX_HEAD;
-        server.set_idle(id, true, &stream);
+        clients.set_idle(id, true, &stream);
         let head = read_request(&mut reader);
-        server.set_idle(id, false, &stream);
+        clients.set_idle(id, false, &stream);
         let mut out = &stream;
         let request = match head {
             Head::Gone => return,
@@ -144,14 +144,14 @@ pub fn handle(server: Arc<Server>, stream: TcpStream, id: usize) {
         let close = request.close;
         if request.method == "GET"
             && request.target.starts_with(&format!("/{OWN}events"))
-            && server.host_allowed(request.host.as_deref())
+            && clients.host_allowed(request.host.as_deref())
         {
             if let Ok(stream) = stream.try_clone() {
-                server.events(stream);
+                clients.events(stream);
             }
             return;
         }
-        match answer(&server, &request, &mut out, close) {
+        match answer(builds, clients, &request, &mut out, close) {
             Ok(true) if !close => {}
             _ => return,
         }
@@ -163,12 +163,13 @@ const TEXT: &str = "text/plain; charset=utf-8";
 /// Answers one request (anything but the event stream); `Ok(true)` when the connection may
 /// serve another.
 fn answer(
-    server: &Server,
+    builds: &Builds,
+    clients: &Clients,
     request: &Request,
     out: &mut impl Write,
     close: bool,
 ) -> std::io::Result<bool> {
-    if !server.host_allowed(request.host.as_deref()) {
+    if !clients.host_allowed(request.host.as_deref()) {
         let body =
             b"this dev server answers only requests that name it by IP address or as localhost\n";
         return respond(out, 403, TEXT, body, None, false, close);
@@ -199,30 +200,36 @@ fn answer(
     } else {
         path
     };
-    let Some(generation) = server.current() else {
-        let page = server.decorate(&path, super::NO_BUILD_YET.as_bytes());
+    let Some(generation) = builds.current() else {
+        let page = decorate(&path, super::NO_BUILD_YET, &builds.build_id(None));
         return respond(
             out,
             503,
             "text/html; charset=utf-8",
-            &page,
+            page.as_bytes(),
             None,
             head,
             close,
         );
     };
+    let build = builds.build_id(Some(&generation));
     let (status, bytes) = match generation.get(&path) {
         Found::Bytes(bytes) => (200, bytes),
-        Found::NotFound => match generation.get("404.html") {
+        Found::Streamed(print) => return stream_print(out, &print, &path, &build, head, close),
+        Found::NotFound => match generation.get(crate::outputs::NOT_FOUND) {
             Found::Bytes(bytes) => (404, bytes),
-            Found::NotFound => (404, Arc::new(b"not found\n".to_vec())),
+            _ => (404, std::sync::Arc::new(b"not found\n".to_vec())),
         },
     };
-    let kind = content_type(if status == 404 { "404.html" } else { &path });
+    let kind = content_type(if status == 404 {
+        crate::outputs::NOT_FOUND
+    } else {
+        &path
+    });
     let decorated;
     let body: &[u8] = if kind.starts_with("text/html") {
-        decorated = server.decorate(&path, &bytes);
-        &decorated
+        decorated = decorate(&path, &String::from_utf8_lossy(&bytes), &build);
+        decorated.as_bytes()
     } else {
         &bytes
     };
@@ -231,6 +238,53 @@ fn answer(
         return respond(out, 304, kind, b"", Some(&etag), true, close);
     }
     respond(out, status, kind, body, Some(&etag), head, close)
+}
+
+/// Adds the live-reload script, naming the build the page comes from, to an HTML page.
+fn decorate(path: &str, html: &str, build: &str) -> String {
+    let root = crate::urls::root_prefix(path);
+    let tag =
+        format!("<script src=\"{root}{OWN}reload.js\" data-build=\"{build}\" defer></script>\n");
+    let mut out = String::with_capacity(html.len() + tag.len());
+    match html.rfind("</body>") {
+        Some(at) => {
+            out.push_str(&html[..at]);
+            out.push_str(&tag);
+            out.push_str(&html[at..]);
+        }
+        None => {
+            out.push_str(html);
+            out.push_str(&tag);
+        }
+    }
+    out
+}
+
+/// Sends `print.html` streamed from its page bodies on disk, as a build writes it.
+fn stream_print(
+    out: &mut impl Write,
+    print: &Printed,
+    path: &str,
+    build: &str,
+    head_only: bool,
+    close: bool,
+) -> std::io::Result<bool> {
+    let template = decorate(path, print.template(), build);
+    let length = print.len(&template)?;
+    let mut head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {length}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
+    );
+    if close {
+        head.push_str("Connection: close\r\n");
+    }
+    head.push_str("\r\n");
+    let mut out = std::io::BufWriter::new(out);
+    out.write_all(head.as_bytes())?;
+    if !head_only {
+        print.stream(&template, &mut out)?;
+    }
+    out.flush()?;
+    Ok(!close)
 }
 
 fn respond(

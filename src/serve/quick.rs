@@ -78,15 +78,13 @@ pub fn body_edit(
             list.dedup();
         }
     }
-    // The search index name among the theme's globals is set again by `Generation::new`.
-    let theme = base.theme.clone();
-    let prepared = Prepared {
-        config: base.config.clone(),
-        index,
+    let prepared = Prepared::new(
+        base.config.clone(),
         site,
-        theme,
+        base.theme.clone(),
+        index,
         crossrefs,
-        diagnostics: base.diagnostics.clone(),
-    };
+        base.diagnostics.clone(),
+    );
     Some((prepared, pages))
 }

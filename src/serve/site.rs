@@ -1,118 +1,85 @@
-//! One generation of the served site: the prepared guide, with pages rendered on request and
-//! cached, and the few site-wide files made at once. Every byte comes from the same functions as
-//! `guide build`, so a served page equals the built one.
+//! One generation of the served site: the prepared guide and its table of outputs, with pages
+//! rendered on request and cached, and the site-wide files made at once. Every byte comes from
+//! the same functions as `guide build`, so a served page equals the built one.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::time::Duration;
 
 use rayon::prelude::*;
 
+use super::cache::{MarkdownCache, body_key};
 use crate::Prepared;
 use crate::diagnostics::Diagnostic;
+use crate::emit::{Written, write_output};
 use crate::highlight::Highlighter;
+use crate::links::ROOT_MARK;
 use crate::markdown::Rendered;
 use crate::model::PageId;
-use crate::output::Sink;
-use crate::pages::{PageWriter, Sidebar};
+use crate::output::MemorySink;
+use crate::outputs::{Output, Outputs};
+use crate::pages::PageWriter;
+use crate::print::Spool;
 use crate::render::Summary;
 use crate::search::{PageDocs, SearchIndex};
+use crate::site_files::print_placeholder;
 
-/// Files kept in memory, by path relative to the site root.
-#[derive(Default)]
-pub struct MemorySink {
-    files: Mutex<BTreeMap<String, Vec<u8>>>,
-}
-
-impl MemorySink {
-    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
-        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl Sink for MemorySink {
-    fn write(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
-        self.files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(path.to_owned(), bytes.to_vec());
-        Ok(())
-    }
-
-    fn open(&self, path: &str) -> std::io::Result<Box<dyn std::io::Write + '_>> {
-        Ok(Box::new(MemoryFile {
-            sink: self,
-            path: path.to_owned(),
-            bytes: Vec::new(),
-        }))
-    }
-}
-
-struct MemoryFile<'a> {
-    sink: &'a MemorySink,
-    path: String,
-    bytes: Vec<u8>,
-}
-
-impl std::io::Write for MemoryFile<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.bytes.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.sink.write(&self.path, &self.bytes)
-    }
-}
+/// How long a request for a file of the merged search index waits for the first merge.
+const SEARCH_WAIT: Duration = Duration::from_secs(60);
 
 /// What a path of the site resolves to.
 pub enum Found {
     Bytes(Arc<Vec<u8>>),
+    /// `print.html`: too large to hold, streamed from its page bodies on disk.
+    Streamed(Arc<Printed>),
     NotFound,
 }
 
-/// Pages' rendered Markdown kept between generations, by source path, for as long as the body
-/// and the set of pages (which links resolve against) stay the same: a template change then
-/// re-renders pages without parsing their Markdown again.
-#[derive(Default)]
-pub struct MarkdownCache {
-    entries: Mutex<HashMap<String, (u64, Arc<Rendered>)>>,
+/// `print.html` of a generation: its template's output and the page bodies spooled to a
+/// temporary file, streamed into it for each request.
+pub struct Printed {
+    html: String,
+    spool: Spool,
 }
 
-/// Entries kept at most; the cache starts again empty when full.
-const CACHED_PAGES: usize = 1024;
-
-impl MarkdownCache {
-    fn get(&self, path: &str, key: u64) -> Option<Arc<Rendered>> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries
-            .get(path)
-            .filter(|(k, _)| *k == key)
-            .map(|(_, r)| r.clone())
+impl Printed {
+    /// The HTML around the page bodies, to be decorated before streaming.
+    pub fn template(&self) -> &str {
+        &self.html
     }
 
-    fn put(&self, path: &str, key: u64, rendered: Arc<Rendered>) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= CACHED_PAGES {
-            entries.clear();
-        }
-        entries.insert(path.to_owned(), (key, rendered));
+    /// Writes `template` (this page's template output, maybe decorated) with the page bodies
+    /// in place; gives the number of bytes written.
+    pub fn stream(&self, template: &str, out: &mut dyn io::Write) -> io::Result<u64> {
+        let mut counted = Counter { out, count: 0 };
+        self.spool
+            .stream(template, print_placeholder, &mut counted)?;
+        Ok(counted.count)
     }
 
-    /// Forgets everything (the set of pages or the fenced-block templates changed).
-    pub fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+    /// How many bytes [`Self::stream`] writes for `template`.
+    pub fn len(&self, template: &str) -> io::Result<u64> {
+        self.stream(template, &mut io::sink())
     }
 }
 
-/// The hash of a page's Markdown and where it starts in its file: what its rendering depends on
-/// besides the set of pages.
-pub fn body_key(prepared: &Prepared, page: PageId) -> u64 {
-    let source = prepared.site.page_source(page);
-    xxhash_rust::xxh3::xxh3_64(source.body.as_bytes()) ^ (source.body_line as u64).rotate_left(48)
+struct Counter<'a> {
+    out: &'a mut dyn io::Write,
+    count: u64,
+}
+
+impl io::Write for Counter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// What checking one page found.
@@ -127,31 +94,65 @@ pub struct PageCheck {
 /// Site-wide files by path, and the errors met making them.
 type SiteFiles = (BTreeMap<String, Arc<Vec<u8>>>, Vec<Diagnostic>);
 
+/// Files by path.
+type Files = Arc<HashMap<String, Arc<Vec<u8>>>>;
+
+/// The merged search index files, by path: set once, waited for by requests.
+#[derive(Default)]
+struct SearchFiles {
+    files: Mutex<Option<Files>>,
+    merged: Condvar,
+}
+
+impl SearchFiles {
+    fn get(&self) -> Option<Files> {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Sets the files unless they are set, and wakes the requests waiting for them.
+    fn set(&self, files: HashMap<String, Arc<Vec<u8>>>) {
+        let mut slot = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(Arc::new(files));
+            self.merged.notify_all();
+        }
+    }
+
+    /// The files, once merged, or `None` after `timeout`.
+    fn wait(&self, timeout: Duration) -> Option<Files> {
+        let slot = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let (slot, _) = self
+            .merged
+            .wait_timeout_while(slot, timeout, |files| files.is_none())
+            .unwrap_or_else(|e| e.into_inner());
+        slot.clone()
+    }
+}
+
 /// A generation of the site being served.
 pub struct Generation {
     pub id: u64,
     pub prepared: Prepared,
     pub highlighter: Arc<Highlighter>,
     pub search: Option<SearchIndex>,
-    sidebars: Arc<Vec<Sidebar>>,
-    pages: Arc<HashMap<String, PageId>>,
+    outputs: Arc<Outputs>,
     /// Site-wide files (topics, tracks, 404, assets...) and the errors met making them.
     files: OnceLock<SiteFiles>,
-    /// The merged search index files (manifest, dictionary, postings, topics), once made.
-    search_files: OnceLock<HashMap<String, Arc<Vec<u8>>>>,
+    search_files: SearchFiles,
     /// Files of the content folder that pages may link to, by output path.
     content_files: Arc<HashMap<String, PathBuf>>,
     markdown: Arc<MarkdownCache>,
     rendered: Mutex<HashMap<String, Arc<Vec<u8>>>>,
-    print: Mutex<Option<Arc<Vec<u8>>>>,
+    print: Mutex<Option<Arc<Printed>>>,
 }
 
 impl Generation {
     /// Makes a generation of a prepared guide; pages are left for requests. `search` is the
     /// previous generation's index, whose word numbers the new one keeps. `same_shape` is a
-    /// generation of the same pages, titles and theme (only bodies changed): its sidebars and
-    /// list of the content folder's other files are reused, and the site-wide files are made
-    /// when first asked for. Otherwise they are made now, and their errors returned.
+    /// generation of the same pages, titles and theme (only bodies changed): its table of
+    /// outputs and list of the content folder's other files are reused, and the site-wide
+    /// files are made when first asked for. Otherwise they are made now, and their errors
+    /// returned.
     pub fn new(
         id: u64,
         prepared: Prepared,
@@ -161,27 +162,6 @@ impl Generation {
         search: Option<&SearchIndex>,
         same_shape: Option<&Generation>,
     ) -> Result<Self, Vec<Diagnostic>> {
-        let sidebars = match same_shape {
-            Some(g) => g.sidebars.clone(),
-            None => Arc::new(
-                prepared
-                    .writer(&highlighter)
-                    .sidebars()
-                    .map_err(|d| vec![d])?,
-            ),
-        };
-        let pages = match same_shape {
-            Some(g) => g.pages.clone(),
-            None => Arc::new(
-                prepared
-                    .site
-                    .reading_order()
-                    .into_iter()
-                    .map(|p| (prepared.site.page_url(p).to_owned(), p))
-                    .collect(),
-            ),
-        };
-        let mut prepared = prepared;
         let search = prepared.config.search.enabled.then(|| {
             let (site, config) = (&prepared.site, &prepared.config);
             let (blocks, topics) = (&prepared.theme.blocks, &prepared.crossrefs.topics);
@@ -190,22 +170,14 @@ impl Generation {
                 None => SearchIndex::new(site, config, blocks, topics),
             }
         });
-        if let Some(search) = &search {
-            // The same name `set_globals` gives; set again for a guide whose bodies were
-            // replaced since.
-            let manifest = search.manifest_path();
-            prepared
-                .theme
-                .tera
-                .global_context()
-                .insert("search_index", &manifest);
-        }
         let generation = Self {
             id,
-            sidebars,
-            pages,
+            outputs: match same_shape {
+                Some(g) => g.outputs.clone(),
+                None => Arc::new(Outputs::new(&prepared)),
+            },
             files: OnceLock::new(),
-            search_files: OnceLock::new(),
+            search_files: SearchFiles::default(),
             content_files: match same_shape {
                 Some(g) => g.content_files.clone(),
                 None => Arc::new(content_files(content_dir)),
@@ -232,25 +204,18 @@ impl Generation {
         self.site_files();
     }
 
-    /// The site-wide files (topic and track pages, 404, sitemap, assets), made on first use,
-    /// with the errors met making them.
+    /// The site-wide files of the table of outputs but `print.html` (which needs every page),
+    /// made on first use, with the errors met making them.
     fn site_files(&self) -> &SiteFiles {
         self.files.get_or_init(|| {
             let writer = self.writer();
             let sink = MemorySink::default();
-            let mut errors = Vec::new();
-            if let Err(e) = writer.write_crossref_pages(&sink) {
-                errors.push(e);
-            }
-            for result in [
-                writer.write_404(&sink),
-                writer.write_sitemap(&sink),
-                writer.write_assets(&sink),
-            ] {
-                if let Err(e) = result {
-                    errors.push(e);
-                }
-            }
+            let written = Written::new(&sink);
+            let errors = (self.outputs.site_wide())
+                .filter_map(|(url, output)| {
+                    write_output(&writer, &self.outputs, url, output, &written, None).err()
+                })
+                .collect();
             let files = sink
                 .into_files()
                 .into_iter()
@@ -291,7 +256,7 @@ impl Generation {
         page: PageId,
         rendered: &Rendered,
     ) -> Result<Arc<Vec<u8>>, Diagnostic> {
-        let html = Arc::new(w.page_html(page, rendered, &self.sidebars)?.into_bytes());
+        let html = Arc::new(w.page_html(page, rendered)?.into_bytes());
         self.rendered
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -307,7 +272,7 @@ impl Generation {
         let html = if keep {
             self.render_html(w, page, &rendered).map(drop)
         } else {
-            w.page_html(page, &rendered, &self.sidebars).map(drop)
+            w.page_html(page, &rendered).map(drop)
         };
         if let Err(d) = html {
             diagnostics.push(d);
@@ -346,8 +311,9 @@ impl Generation {
             return;
         };
         let site = &self.prepared.site;
-        let docs: Vec<PageDocs> = site
-            .reading_order()
+        let docs: Vec<PageDocs> = self
+            .outputs
+            .pages()
             .par_iter()
             .map_init(
                 || self.writer(),
@@ -357,9 +323,9 @@ impl Generation {
         self.set_search_files(search.finish(&docs));
     }
 
-    /// Sets the merged search index files.
+    /// Sets the merged search index files, and wakes the requests waiting for them.
     pub fn set_search_files(&self, parts: Vec<crate::search::Part>) {
-        let _ = self.search_files.set(
+        self.search_files.set(
             parts
                 .into_iter()
                 .map(|p| (p.path, Arc::new(p.bytes)))
@@ -372,101 +338,47 @@ impl Generation {
         self.prepared.writer(&self.highlighter)
     }
 
-    /// The page at `url`, if it is one.
-    pub fn page_at(&self, url: &str) -> Option<PageId> {
-        self.pages.get(url).copied()
-    }
-
-    /// The bytes of the file at `path` (relative to the site root), rendering it if needed.
+    /// The bytes of the file at `path` (relative to the site root), rendering it if needed:
+    /// what the table of outputs says is there.
     pub fn get(&self, path: &str) -> Found {
-        let site_wide = path == "404.html"
-            || path == "sitemap.xml"
-            || path.starts_with("topics/")
-            || path.starts_with("tracks/");
-        if site_wide && let Some(bytes) = self.site_files().0.get(path) {
-            return Found::Bytes(bytes.clone());
-        }
-        if let Some(asset) = self
-            .prepared
-            .theme
-            .assets
-            .values()
-            .find(|a| a.out_path == path)
-        {
-            return Found::Bytes(Arc::new(asset.bytes.clone()));
-        }
         if let Some(bytes) = self.cached(path) {
             return Found::Bytes(bytes);
         }
-        if let Some(page) = self.page_at(path) {
-            let w = self.writer();
-            let (rendered, _) = self.markdown(&w, page);
-            return match self.render_html(&w, page, &rendered) {
-                Ok(bytes) => Found::Bytes(bytes),
-                Err(_) => Found::NotFound,
-            };
-        }
-        if path == "print.html" {
-            return match self.print() {
-                Some(bytes) => Found::Bytes(bytes),
-                None => Found::NotFound,
-            };
-        }
-        if let Some(rest) = path.strip_prefix("search/") {
-            return self.search_file(path, rest);
-        }
-        if let Some(disk) = self.content_files.get(path) {
-            return match std::fs::read(disk) {
-                Ok(bytes) => Found::Bytes(Arc::new(bytes)),
-                Err(_) => Found::NotFound,
-            };
-        }
-        Found::NotFound
-    }
-
-    /// A file of the search index: a page's text part (made from the page when asked for) or
-    /// a merged file (waiting for the first merge, made in the background at the start).
-    fn search_file(&self, path: &str, rest: &str) -> Found {
-        let Some(search) = &self.search else {
-            return Found::NotFound;
-        };
-        if let Some(name) = rest.strip_prefix("t/") {
-            let number = name.split(['-', '.']).next().and_then(|n| n.parse().ok());
-            let Some(page) = number.and_then(|n| self.page_numbered(n)) else {
-                return Found::NotFound;
-            };
-            let (rendered, _) = self.markdown(&self.writer(), page);
-            let (_, parts) = search.page(&self.prepared.site, page, &rendered);
-            return match parts.into_iter().find(|p| p.path == path) {
-                Some(part) => Found::Bytes(Arc::new(part.bytes)),
-                None => Found::NotFound,
-            };
-        }
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        loop {
-            if let Some(files) = self.search_files.get() {
-                return files
-                    .get(path)
-                    .map_or(Found::NotFound, |b| Found::Bytes(b.clone()));
+        let found = |bytes: Option<Arc<Vec<u8>>>| bytes.map_or(Found::NotFound, Found::Bytes);
+        match self.outputs.find(&self.prepared.site, path) {
+            Output::Page(page) => {
+                let w = self.writer();
+                let (rendered, _) = self.markdown(&w, page);
+                found(self.render_html(&w, page, &rendered).ok())
             }
-            if std::time::Instant::now() > deadline {
-                return Found::NotFound;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
+            Output::Print => self.print().map_or(Found::NotFound, Found::Streamed),
+            Output::SearchText(page) => found(self.search_text(page, path)),
+            Output::SearchIndex(_) => found(
+                self.search_files
+                    .wait(SEARCH_WAIT)
+                    .and_then(|files| files.get(path).cloned()),
+            ),
+            Output::ContentFile(_) => found(
+                (self.content_files.get(path))
+                    .and_then(|disk| std::fs::read(disk).ok())
+                    .map(Arc::new),
+            ),
+            Output::TopicsIndex
+            | Output::Topic(_)
+            | Output::Track(_)
+            | Output::NotFound
+            | Output::Sitemap
+            | Output::Asset(_) => found(self.site_files().0.get(path).cloned()),
         }
     }
 
-    fn page_numbered(&self, number: u32) -> Option<PageId> {
-        let site = &self.prepared.site;
-        let n = number as usize;
-        let page = if n < site.sections.len() {
-            PageId::Section(crate::model::SectionId(n))
-        } else if n - site.sections.len() < site.lessons.len() {
-            PageId::Lesson(crate::model::LessonId(n - site.sections.len()))
-        } else {
-            return None;
-        };
-        self.page_at(site.page_url(page)).map(|_| page)
+    /// A page's search text file at `path`, made from the page.
+    fn search_text(&self, page: PageId, path: &str) -> Option<Arc<Vec<u8>>> {
+        let search = self.search.as_ref()?;
+        let (rendered, _) = self.markdown(&self.writer(), page);
+        let (_, parts) = search.page(&self.prepared.site, page, &rendered);
+        let part = parts.into_iter().find(|p| p.path == path)?;
+        Some(Arc::new(part.bytes))
     }
 
     fn cached(&self, path: &str) -> Option<Arc<Vec<u8>>> {
@@ -477,19 +389,27 @@ impl Generation {
             .cloned()
     }
 
-    /// `print.html` needs every page: made on the first request for it.
-    fn print(&self) -> Option<Arc<Vec<u8>>> {
+    /// `print.html` needs every page: its bodies are spooled on the first request for it, as a
+    /// build spools them.
+    fn print(&self) -> Option<Arc<Printed>> {
         let mut print = self.print.lock().unwrap_or_else(|e| e.into_inner());
         if print.is_none() {
-            let sink = MemorySink::default();
-            let mut config = self.prepared.config.clone();
-            config.search.enabled = false;
-            let writer = crate::pages::PageWriter {
-                config: &config,
-                ..self.prepared.writer(&self.highlighter)
-            };
-            let _ = writer.write_all(&sink, &|| {});
-            *print = sink.into_files().remove("print.html").map(Arc::new);
+            let pages = self.outputs.pages();
+            let spool = Spool::new(pages.len()).ok()?;
+            let spooled: io::Result<()> = pages
+                .par_iter()
+                .enumerate()
+                .map_init(
+                    || self.writer(),
+                    |w, (position, &page)| {
+                        let (rendered, _) = self.markdown(w, page);
+                        spool.put(position, &rendered.html.replace(ROOT_MARK, ""))
+                    },
+                )
+                .collect();
+            spooled.ok()?;
+            let html = self.writer().print_html().ok()?;
+            *print = Some(Arc::new(Printed { html, spool }));
         }
         print.clone()
     }

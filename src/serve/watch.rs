@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher};
 
-use super::Server;
+use super::builds::Builds;
 use crate::load::is_ignored_name;
 
 /// Quiet time that ends a burst of saves.
@@ -27,8 +27,8 @@ const MAX_WAIT: Duration = Duration::from_millis(300);
 
 /// Registers the watches at once (so that no save made from now on is missed) and starts the
 /// thread that rebuilds on changes; a watcher that cannot start is reported, and serving goes on.
-pub fn spawn(server: Arc<Server>) {
-    let root = server.opts.root.clone();
+pub fn spawn(builds: Arc<Builds>) {
+    let root = builds.root().to_path_buf();
     let (tx, rx) = mpsc::channel();
     let started = notify::recommended_watcher(tx).and_then(|mut watcher| {
         watcher.watch(&root, RecursiveMode::NonRecursive)?;
@@ -38,7 +38,7 @@ pub fn spawn(server: Arc<Server>) {
     });
     match started {
         Ok((watcher, watched)) => {
-            std::thread::spawn(move || run(&server, watcher, watched, &rx));
+            std::thread::spawn(move || run(&builds, watcher, watched, &rx));
         }
         Err(e) => {
             eprintln!("warning: cannot watch the guide's files ({e}); saves will not be picked up");
@@ -59,12 +59,12 @@ fn watch_dirs(root: &Path, watcher: &mut notify::RecommendedWatcher, watched: &m
 }
 
 fn run(
-    server: &Server,
+    builds: &Builds,
     mut watcher: notify::RecommendedWatcher,
     mut watched: Vec<PathBuf>,
     rx: &mpsc::Receiver<notify::Result<notify::Event>>,
 ) {
-    let root = server.opts.root.clone();
+    let root = builds.root().to_path_buf();
     let content_name = watched_dirs(&root)[0]
         .strip_prefix(&root)
         .ok()
@@ -78,7 +78,7 @@ fn run(
             match rx.recv_timeout(MERGE_AFTER) {
                 Ok(event) => event,
                 Err(RecvTimeoutError::Timeout) => {
-                    server.merge_search();
+                    builds.merge_search();
                     merge_pending = false;
                     continue;
                 }
@@ -121,7 +121,7 @@ fn run(
         watch_dirs(&root, &mut watcher, &mut watched);
         changed.sort();
         changed.dedup();
-        server.rebuild(&changed);
+        builds.rebuild(&changed);
         last_rebuild = Some(Instant::now());
         merge_pending = true;
     }
