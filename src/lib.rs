@@ -6,6 +6,7 @@
 //! [`links`]) → [`pages`] (templates of the [`theme`], [`nav`]) → [`output`] (staging, swap).
 
 pub mod blocks;
+pub mod clean;
 pub mod config;
 mod crossref_pages;
 pub mod diagnostics;
@@ -23,6 +24,7 @@ pub mod output;
 pub mod pages;
 pub mod print;
 pub mod render;
+pub mod report;
 pub mod search;
 pub mod serve;
 mod site_files;
