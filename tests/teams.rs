@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -376,3 +376,116 @@ fn check_format_gitlab_writes_a_code_quality_report() {
     check(&clean, "human", &["--output", "x.json"]).expect_code(2);
 }
 
+/// The location block of `docs/nginx.conf`, the CI files, all shown whole in `docs/publishing.md`.
+fn published_files() -> [(&'static str, PathBuf); 3] {
+    let docs = repo().join("docs");
+    [
+        ("nginx", docs.join("nginx.conf")),
+        ("yaml", docs.join("publish/github-pages.yml")),
+        ("yaml", docs.join("publish/gitlab-ci.yml")),
+    ]
+}
+
+#[test]
+fn publishing_page_shows_each_recipe_file_whole() {
+    let page = std::fs::read_to_string(repo().join("docs/publishing.md")).expect("publishing.md");
+    for (lang, path) in published_files() {
+        let text = std::fs::read_to_string(&path).expect("recipe file");
+        assert!(
+            page.contains(&format!("```{lang}\n{text}```")),
+            "docs/publishing.md does not show {} as it is",
+            path.display()
+        );
+    }
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
+    assert!(
+        readme.contains("docs/publishing.md"),
+        "README links the recipes"
+    );
+    assert!(readme.contains("cargo install --locked --path ."));
+}
+
+fn yaml(path: &str) -> serde_norway::Value {
+    let text = std::fs::read_to_string(repo().join(path)).expect("read YAML");
+    serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{path} is not valid YAML: {e}"))
+}
+
+/// Every `run` line of a workflow's steps, joined.
+fn runs(steps: &serde_norway::Value) -> String {
+    steps
+        .as_sequence()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s.get("run").and_then(|r| r.as_str()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn github_workflow_checks_builds_and_deploys_to_pages() {
+    let wf = yaml("docs/publish/github-pages.yml");
+    let build = &wf["jobs"]["build"];
+    let steps = &build["steps"];
+    let commands = runs(steps);
+    assert!(
+        commands.contains("cargo install --locked --git"),
+        "{commands}"
+    );
+    assert!(
+        commands.contains("guide check --format github"),
+        "{commands}"
+    );
+    assert!(commands.contains("guide build --out public"), "{commands}");
+    let upload = steps
+        .as_sequence()
+        .expect("steps")
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/upload-pages-artifact@"))
+        })
+        .expect("an upload-pages-artifact step");
+    assert_eq!(upload["with"]["path"].as_str(), Some("public"));
+    let deploy = &wf["jobs"]["deploy"];
+    assert_eq!(deploy["needs"].as_str(), Some("build"));
+    assert_eq!(deploy["permissions"]["pages"].as_str(), Some("write"));
+    assert_eq!(deploy["permissions"]["id-token"].as_str(), Some("write"));
+    assert!(runs(&deploy["steps"]).is_empty());
+    assert!(
+        deploy["steps"][0]["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("actions/deploy-pages@"))
+    );
+    assert!(wf["on"]["pull_request"].is_null() && wf["on"].get("pull_request").is_some());
+}
+
+#[test]
+fn gitlab_job_reports_code_quality_and_publishes_public() {
+    let ci = yaml("docs/publish/gitlab-ci.yml");
+    let install = ci["default"]["before_script"]
+        .as_sequence()
+        .expect("before_script")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(install.contains("cargo install --locked"), "{install}");
+    let check = &ci["check"];
+    assert_eq!(
+        check["script"][0].as_str(),
+        Some("guide check --format gitlab --output gl-code-quality-report.json")
+    );
+    assert_eq!(
+        check["artifacts"]["reports"]["codequality"].as_str(),
+        Some("gl-code-quality-report.json")
+    );
+    assert_eq!(check["artifacts"]["when"].as_str(), Some("always"));
+    let pages = &ci["pages"];
+    assert_eq!(
+        pages["script"][0].as_str(),
+        Some("guide build --out public")
+    );
+    assert_eq!(pages["artifacts"]["paths"][0].as_str(), Some("public"));
+    assert_eq!(pages["stage"].as_str(), Some("deploy"));
+}
