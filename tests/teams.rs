@@ -146,6 +146,26 @@ fn completions_for_every_shell_name_the_subcommands() {
             assert!(run.stdout.contains("gitlab"), "{shell}: no `gitlab` format");
         }
     }
+    // Where bash is installed, the script completes a subcommand and check's formats.
+    let script = guide.beside("guide.bash");
+    std::fs::write(&script, guide.run(&["completions", "bash"]).stdout).expect("write");
+    let complete = |words: &str| {
+        let program = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+             _guide guide \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+             echo \"${{COMPREPLY[@]}}\"",
+            script.display()
+        );
+        let out = Command::new("bash").arg("-c").arg(program).output().ok()?;
+        Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    if let Some(found) = complete("guide che") {
+        assert_eq!(found, "check");
+        assert_eq!(
+            complete("guide check --format gi").as_deref(),
+            Some("github gitlab")
+        );
+    }
     guide.run(&["completions", "tcsh"]).expect_code(2);
 }
 
