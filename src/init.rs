@@ -1,4 +1,5 @@
-//! `guide init` (a new guide that builds at once) and `guide new` (a lesson with front matter).
+//! `guide init` (a new guide that builds at once) and `guide new` (a lesson with front matter, and
+//! its section when there is none yet).
 
 use std::path::{Path, PathBuf};
 
@@ -97,8 +98,17 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(written)
 }
 
-/// Creates `content/<section>/<slug>.md` with front matter; the section folder must exist.
-pub fn new_lesson(root: &Path, spec: &str, title: Option<&str>) -> Result<PathBuf, Diagnostic> {
+/// What `guide new` wrote: the section pages it had to create (outermost first), then the lesson.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLesson {
+    /// `_index.md` of each section that did not exist yet, with the title it was given.
+    pub sections: Vec<(PathBuf, String)>,
+    pub lesson: PathBuf,
+}
+
+/// Creates `content/<section>/<slug>.md` with front matter, and any missing section on the way
+/// (a folder with an `_index.md` titled from the folder name), as Hugo and Zola do.
+pub fn new_lesson(root: &Path, spec: &str, title: Option<&str>) -> Result<NewLesson, Diagnostic> {
     let config = Config::load(root)?;
     let spec = spec.trim_matches('/').trim_end_matches(".md");
     let (section, slug) = spec.rsplit_once('/').unwrap_or(("", spec));
@@ -116,13 +126,6 @@ pub fn new_lesson(root: &Path, spec: &str, title: Option<&str>) -> Result<PathBu
     }
     let content = root.join(&config.build.content_dir);
     let section_dir = content.join(section);
-    if !section_dir.join("_index.md").is_file() {
-        return Err(Diagnostic::error(
-            crate::diagnostics::display_path(root, &section_dir),
-            "there is no such section (a folder with an `_index.md`)",
-        )
-        .help("create the section's _index.md first, or pick an existing section"));
-    }
     let path = section_dir.join(format!("{slug}.md"));
     if path.exists() {
         return Err(Diagnostic::error(
@@ -130,18 +133,39 @@ pub fn new_lesson(root: &Path, spec: &str, title: Option<&str>) -> Result<PathBu
             "this lesson already exists; nothing was changed",
         ));
     }
+    let cannot = |path: &Path, e: std::io::Error| {
+        Diagnostic::error(
+            crate::diagnostics::display_path(root, path),
+            format!("cannot write: {e}"),
+        )
+    };
+    let mut sections = Vec::new();
+    let mut dir = content.clone();
+    for folder in section.split('/').filter(|s| !s.is_empty()) {
+        dir.push(folder);
+        let index = dir.join("_index.md");
+        if index.is_file() {
+            continue;
+        }
+        let title = title_from_slug(folder);
+        std::fs::create_dir_all(&dir).map_err(|e| cannot(&dir, e))?;
+        let text = format!(
+            "+++\ntitle = {}\ndescription = \"\"\nweight = 100\n+++\n\nWhat this section covers.\n",
+            toml::Value::String(title.clone())
+        );
+        std::fs::write(&index, text).map_err(|e| cannot(&index, e))?;
+        sections.push((index, title));
+    }
     let title = title.map_or_else(|| title_from_slug(slug), str::to_owned);
     let text = format!(
         "+++\ntitle = {}\ndescription = \"\"\nweight = 100\ntopics = []\n+++\n\n## Overview\n\nWrite the lesson here.\n\n## Key takeaways\n\n- \n",
         toml::Value::String(title)
     );
-    std::fs::write(&path, text).map_err(|e| {
-        Diagnostic::error(
-            crate::diagnostics::display_path(root, &path),
-            format!("cannot write: {e}"),
-        )
-    })?;
-    Ok(path)
+    std::fs::write(&path, text).map_err(|e| cannot(&path, e))?;
+    Ok(NewLesson {
+        sections,
+        lesson: path,
+    })
 }
 
 fn title_from_slug(slug: &str) -> String {
@@ -177,10 +201,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert!(init(dir.path()).is_ok());
         assert!(init(dir.path()).is_err());
-        let path = new_lesson(dir.path(), "getting-started/second-step", None).unwrap();
-        let text = std::fs::read_to_string(path).unwrap();
+        let made = new_lesson(dir.path(), "getting-started/second-step", None).unwrap();
+        assert!(made.sections.is_empty());
+        let text = std::fs::read_to_string(made.lesson).unwrap();
         assert!(text.contains("title = \"Second step\""), "{text}");
-        assert!(new_lesson(dir.path(), "nowhere/x", None).is_err());
+        assert!(new_lesson(dir.path(), "getting-started/second-step", None).is_err());
         assert!(new_lesson(dir.path(), "getting-started/Bad Name", None).is_err());
     }
 }

@@ -6,6 +6,7 @@
 //! [`links`]) → [`pages`] (templates of the [`theme`], [`nav`]) → [`output`] (staging, swap).
 
 pub mod blocks;
+pub mod clean;
 pub mod config;
 mod context;
 mod crossref_pages;
@@ -26,6 +27,7 @@ mod outputs;
 pub mod pages;
 pub mod print;
 pub mod render;
+pub mod report;
 pub mod search;
 pub mod serve;
 mod site_files;

@@ -5,14 +5,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use guide::clean::Cleaned;
 use guide::diagnostics::Diagnostic;
 use guide::{BuildOptions, Failure, Outcome};
 
 #[derive(Parser)]
 #[command(
     name = "guide",
-    version,
+    version = env!("GUIDE_VERSION"),
     about = "Build learning guides into static sites"
 )]
 struct Cli {
@@ -25,8 +26,14 @@ struct Cli {
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
+    /// Each problem with its source line, on stderr.
     Human,
+    /// One JSON object per problem and line, for editors and scripts.
     Json,
+    /// GitHub Actions annotations (`::error file=…,line=…::…`), shown on a pull request's lines.
+    Github,
+    /// A GitLab code quality report (a JSON array), shown on the merge request's lines.
+    Gitlab,
 }
 
 #[derive(Subcommand)]
@@ -65,19 +72,37 @@ enum Command {
         root: PathBuf,
         #[arg(long)]
         drafts: bool,
-        /// `human` (default) or `json`: one JSON object per diagnostic and line, for editors and CI.
+        /// How to report problems.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Write the report to FILE instead of stdout, and print the problems on stderr as
+        /// `human` does (for CI: a report artifact and a readable log).
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
         /// Fail (exit 1) on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+    },
+    /// Remove what guide made: the output folder (only if guide's marker is in it), the previous
+    /// output kept beside it and the highlight cache.
+    Clean {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder (default: book.toml's output-dir).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Print a shell completion script, e.g. `guide completions bash > /etc/bash_completion.d/guide`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Create a new guide, ready to build.
     Init {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
-    /// Create a new lesson: `guide new <section>/<slug>`.
+    /// Create a new lesson: `guide new <section>/<slug>` (and the section, if it is new).
     New {
         /// Section folder and file name, e.g. it-management/vendor-management.
         lesson: String,
@@ -107,6 +132,7 @@ fn main() -> ExitCode {
             root,
             drafts,
             format,
+            output,
             deny_warnings,
         } => run_check(
             BuildOptions {
@@ -117,10 +143,17 @@ fn main() -> ExitCode {
                 progress: format == Format::Human,
             },
             format,
+            output,
             deny_warnings,
             cli.verbose,
             color,
         ),
+        Command::Clean { root, out } => run_clean(&root, out.as_deref(), color),
+        Command::Completions { shell } => {
+            let mut cli = Cli::command();
+            clap_complete::generate(shell, &mut cli, "guide", &mut std::io::stdout());
+            0
+        }
         Command::Serve {
             root,
             bind,
@@ -164,8 +197,11 @@ fn main() -> ExitCode {
             title,
             root,
         } => match guide::init::new_lesson(&root, &lesson, title.as_deref()) {
-            Ok(path) => {
-                eprintln!("created {}", path.display());
+            Ok(made) => {
+                for (index, title) in made.sections {
+                    eprintln!("created section {} (titled {title:?})", index.display());
+                }
+                eprintln!("created {}", made.lesson.display());
                 0
             }
             Err(d) => {
@@ -214,14 +250,20 @@ fn run_build(opts: BuildOptions, verbose: bool, color: bool) -> u8 {
 fn run_check(
     opts: BuildOptions,
     format: Format,
+    output: Option<PathBuf>,
     deny_warnings: bool,
     verbose: bool,
     color: bool,
 ) -> u8 {
+    if format == Format::Human && output.is_some() {
+        eprintln!("error: --output needs --format json, github or gitlab");
+        return 2;
+    }
     if format == Format::Human && !deny_warnings {
         return run_build(opts, verbose, color);
     }
     let started = Instant::now();
+    let prefix = guide::report::prefix(&opts.root);
     let (diags, failed, usage) = match guide::build(&opts) {
         Ok(outcome) => {
             let warned = !outcome.warnings.is_empty();
@@ -230,33 +272,81 @@ fn run_check(
         Err(Failure::Guide(diags)) => (diags, true, false),
         Err(Failure::Usage(message)) => (vec![Diagnostic::error("", message)], true, true),
     };
-    match format {
-        Format::Json => {
-            for d in &diags {
-                println!("{}", serde_json::to_string(d).unwrap_or_default());
-            }
+    let text = match format {
+        Format::Human => String::new(),
+        Format::Json => guide::report::json_lines(&diags),
+        Format::Github => guide::report::github(&diags, &prefix),
+        Format::Gitlab => guide::report::gitlab(&diags, &prefix),
+    };
+    // People read stderr unless the report has stdout to itself; even then, what a GitLab report
+    // cannot hold (a problem without a file) is shown there.
+    let for_people = format == Format::Human || output.is_some();
+    for d in &diags {
+        if for_people || (format == Format::Gitlab && d.file.is_empty()) {
+            eprintln!("{}", d.render(color));
         }
-        Format::Human => {
-            print_all(&diags, color);
-            let errors = diags.iter().filter(|d| d.is_error()).count();
-            let warnings = diags.len() - errors;
-            eprintln!(
-                "{}: {errors} error{}, {warnings} warning{} in {} ms",
-                if failed {
-                    "check failed"
-                } else {
-                    "check passed"
-                },
-                plural(errors),
-                plural(warnings),
-                started.elapsed().as_millis()
-            );
+    }
+    if for_people {
+        let errors = diags.iter().filter(|d| d.is_error()).count();
+        let warnings = diags.len() - errors;
+        eprintln!(
+            "{}: {errors} error{}, {warnings} warning{} in {} ms",
+            if failed {
+                "check failed"
+            } else {
+                "check passed"
+            },
+            plural(errors),
+            plural(warnings),
+            started.elapsed().as_millis()
+        );
+    }
+    let written = match &output {
+        Some(path) => {
+            std::fs::write(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))
         }
+        None => {
+            use std::io::Write as _;
+            std::io::stdout()
+                .write_all(text.as_bytes())
+                .map_err(|e| format!("cannot write the report: {e}"))
+        }
+    };
+    if let Err(message) = written {
+        eprintln!("error: {message}");
+        return 2;
     }
     match (usage, failed) {
         (true, _) => 2,
         (false, true) => 1,
         (false, false) => 0,
+    }
+}
+
+fn run_clean(root: &std::path::Path, out: Option<&std::path::Path>, color: bool) -> u8 {
+    match guide::clean::clean(root, out) {
+        Ok(done) => {
+            let mut kept = false;
+            for item in &done {
+                match item {
+                    Cleaned::Removed(dir, what) => {
+                        eprintln!("removed {} ({what})", dir.display());
+                    }
+                    Cleaned::Kept(dir, why) => {
+                        kept = true;
+                        eprintln!("kept {}: {why}", dir.display());
+                    }
+                }
+            }
+            if done.is_empty() {
+                eprintln!("nothing to clean");
+            }
+            u8::from(kept)
+        }
+        Err(d) => {
+            eprint!("{}", d.render(color));
+            1
+        }
     }
 }
 

@@ -377,6 +377,27 @@ fn is_running(pid: &str) -> bool {
         && Path::new("/proc").join(pid.to_string()).exists()
 }
 
+/// What builds leave beside `out`, for `guide clean`: first the previous output kept for reuse,
+/// then the staging and old folders of builds that were stopped (not those of a build still running).
+pub fn leftovers(out: &Path) -> Vec<PathBuf> {
+    let name = out.file_name().unwrap_or_default().to_string_lossy();
+    let prefixes = [format!(".{name}.staging-"), format!(".{name}.old-")];
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+    let mut found = vec![previous_dir(out)];
+    for entry in std::fs::read_dir(parent.unwrap_or(Path::new(".")))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let pid = prefixes.iter().find_map(|p| file.strip_prefix(p.as_str()));
+        if pid.is_some_and(|pid| !is_running(pid)) {
+            found.push(out.with_file_name(&file));
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

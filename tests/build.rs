@@ -1184,9 +1184,9 @@ fn new_creates_a_lesson_that_builds() {
 
     let before = guide.snapshot();
     guide
-        .run(&["new", "nowhere/lesson", "--root", &guide.root_str()])
+        .run(&["new", "Nowhere/lesson", "--root", &guide.root_str()])
         .expect_code(1)
-        .stderr_has("content/nowhere");
+        .stderr_has("lower-case letters");
     guide
         .run(&["new", "beta/fresh-lesson", "--root", &guide.root_str()])
         .expect_code(1)

@@ -1,6 +1,7 @@
 //! Hosting end to end: the bundled guide built, served by a real nginx under a sub-path with the
-//! configuration README shows, and crawled page by page in headless Chromium; then the same crawl
-//! from `file://`. Without nginx (or Chromium) the tests are skipped, unless
+//! configuration `docs/publishing.md` shows (`docs/nginx.conf`), its caching and compression
+//! headers checked, and crawled page by page in headless Chromium; then the same crawl from
+//! `file://`. Without nginx (or Chromium) the tests are skipped, unless
 //! `GUIDE_REQUIRE_BROWSER=1`.
 
 #[path = "support/browser.rs"]
@@ -17,10 +18,10 @@ use std::time::{Duration, Instant};
 use browser_support::{Browser, build_guide, file_url, html_pages, with_browser};
 use serde_json::Value;
 
-/// Where README's snippet hosts the guide.
+/// Where the documented snippet hosts the guide.
 const SUB_PATH: &str = "/teams/it-guide/";
-/// The folder README's snippet names, replaced by the built site's folder.
-const README_FOLDER: &str = "/srv/it-guide/";
+/// The folder the documented snippet names, replaced by the built site's folder.
+const DOCS_FOLDER: &str = "/srv/it-guide/";
 
 const SHORT: Duration = Duration::from_secs(10);
 
@@ -55,24 +56,18 @@ fn build_bundled() -> Built {
     Built { dir, out }
 }
 
-/// The `location` block of README's "Hosting" section.
-fn readme_location_block() -> String {
-    let readme = include_str!("../README.md");
-    let start = readme
-        .find("```nginx\n")
-        .expect("README has an nginx snippet")
-        + 9;
-    let end = start + readme[start..].find("```").expect("snippet ends");
-    let block = &readme[start..end];
+/// The `location` block of `docs/nginx.conf`, which `docs/publishing.md` shows.
+fn documented_location_block() -> String {
+    let block = include_str!("../docs/nginx.conf");
     assert!(
-        block.contains(&format!("location {SUB_PATH} ")) && block.contains(README_FOLDER),
-        "README's snippet should host {README_FOLDER} under {SUB_PATH}:\n{block}"
+        block.contains(&format!("location {SUB_PATH} ")) && block.contains(DOCS_FOLDER),
+        "docs/nginx.conf should host {DOCS_FOLDER} under {SUB_PATH}:\n{block}"
     );
     block.to_owned()
 }
 
-/// A real nginx serving one folder with README's snippet, in the foreground as a child, with its
-/// pid file, logs and temp folders in a folder of its own.
+/// A real nginx serving one folder with the documented snippet, in the foreground as a child,
+/// with its pid file, logs and temp folders in a folder of its own.
 struct Nginx {
     child: Child,
     dir: PathBuf,
@@ -97,7 +92,7 @@ impl Nginx {
         fs::create_dir_all(dir).expect("nginx folder");
         let site = site.canonicalize().expect("site folder");
         let location =
-            readme_location_block().replace(README_FOLDER, &format!("{}/", site.display()));
+            documented_location_block().replace(DOCS_FOLDER, &format!("{}/", site.display()));
         let mut last_error = String::new();
         // The port is found free and then handed over, so another process may take it first.
         for _ in 0..5 {
@@ -194,6 +189,38 @@ impl Nginx {
             .unwrap_or_else(|| panic!("GET {target}: no status line in {head:?}"))
     }
 
+    /// Status and headers (names lower-cased) of a `GET` of `target`, asking for gzip when
+    /// `gzip` is set.
+    fn headers(&self, target: &str, gzip: bool) -> (u16, BTreeMap<String, String>) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to nginx");
+        stream.set_read_timeout(Some(SHORT)).expect("timeout");
+        let accept = if gzip {
+            "Accept-Encoding: gzip\r\n"
+        } else {
+            ""
+        };
+        write!(
+            stream,
+            "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{accept}Connection: close\r\n\r\n"
+        )
+        .expect("send request");
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        let text = String::from_utf8_lossy(&answer);
+        let head = text.split("\r\n\r\n").next().unwrap_or("");
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("GET {target}: no status line in {head:?}"));
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        (status, headers)
+    }
+
     /// `(status, method, target)` of every request in the access log so far.
     fn access_log(&self) -> Vec<(u16, String, String)> {
         fs::read_to_string(self.dir.join("access.log"))
@@ -220,6 +247,58 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port()
+}
+
+#[test]
+fn nginx_caches_hashed_assets_for_a_year_revalidates_pages_and_compresses() {
+    let Some((site, nginx)) = Nginx::serve_bundled() else {
+        return;
+    };
+    let css = fs::read_dir(site.out.join("static/css"))
+        .expect("static/css")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|name| name.starts_with("style.") && name.ends_with(".css"))
+        .expect("the hashed stylesheet");
+    let immutable = "public, max-age=31536000, immutable";
+    let cases = [
+        (format!("static/css/{css}"), Some(immutable), true),
+        ("index.html".to_owned(), Some("no-cache"), true),
+        (String::new(), Some("no-cache"), true),
+        (
+            "it-management/index.html".to_owned(),
+            Some("no-cache"),
+            false,
+        ),
+        ("404.html".to_owned(), Some("no-cache"), true),
+    ];
+    for (path, cache, gzip) in cases {
+        let target = format!("{SUB_PATH}{path}");
+        let (status, headers) = nginx.headers(&target, gzip);
+        assert_eq!(status, 200, "{target}: {headers:?}");
+        assert_eq!(
+            headers.get("cache-control").map(String::as_str),
+            cache,
+            "{target}: {headers:?}"
+        );
+        let encoding = headers.get("content-encoding").map(String::as_str);
+        assert_eq!(encoding, gzip.then_some("gzip"), "{target}: {headers:?}");
+        if gzip {
+            assert_eq!(
+                headers.get("vary").map(String::as_str),
+                Some("Accept-Encoding"),
+                "{target}"
+            );
+        }
+    }
+    // A missing page is the guide's 404, also never cached.
+    let (status, headers) =
+        nginx.headers(&format!("{SUB_PATH}static/css/gone.0123456789.css"), false);
+    assert_eq!(status, 404);
+    assert_eq!(
+        headers.get("cache-control").map(String::as_str),
+        Some("no-cache")
+    );
 }
 
 /// Every URL a page refers to (`href` and `src` of any element, SVG links included), resolved
