@@ -92,9 +92,9 @@ impl<'a> Written<'a> {
     }
 }
 
-/// Writes every output of the site; returns every problem found. Pages are checked whatever
-/// happens, so that a guide's errors are all reported; once a write has failed, nothing more is
-/// rendered (see [`Written::failure`]).
+/// Writes every output of the site; returns every problem found (a guide with errors is still
+/// rendered in full, into nothing, so that all are reported). Once a write has failed, nothing
+/// more is rendered: the failure is the one thing to report (see [`Written::failure`]).
 pub fn write_site(
     writer: &PageWriter<'_>,
     outputs: &Outputs,
@@ -170,6 +170,7 @@ pub fn write_site(
 }
 
 /// What writing one page left for the rest of the build.
+#[derive(Default)]
 struct PageWritten {
     summary: Summary,
     diagnostics: Vec<Diagnostic>,
@@ -184,15 +185,11 @@ fn write_page(
     spool: &Spool,
     search: Option<&SearchIndex>,
 ) -> PageWritten {
+    if out.failed() {
+        return PageWritten::default();
+    }
     let (rendered, mut diagnostics) = writer.markdown.render(page);
     let summary = Summary::of(&rendered);
-    if out.failed() {
-        return PageWritten {
-            summary,
-            diagnostics,
-            docs: None,
-        };
-    }
     let docs = search.map(|search| {
         let (docs, parts) = search.page(writer.site, page, &rendered);
         for part in parts {

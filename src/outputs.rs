@@ -21,7 +21,7 @@ pub(crate) const PRINT: &str = "print.html";
 pub(crate) const SITEMAP: &str = "sitemap.xml";
 /// The folder of the search index's files.
 pub(crate) const SEARCH: &str = "search/";
-/// The folder of the pages' search texts, inside [`SEARCH`].
+/// The folder of the pages' search texts, inside [`SEARCH`] (`search::page` names them `t/…`).
 pub(crate) const SEARCH_TEXTS: &str = "search/t/";
 /// Content folders whose URLs the topic and track pages own.
 pub(crate) const RESERVED_FOLDERS: [&str; 2] = ["topics/", "tracks/"];

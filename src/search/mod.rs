@@ -44,6 +44,7 @@ pub use page::{DocTerms, PageDocs};
 use crate::config::Config;
 use crate::markdown::Rendered;
 use crate::model::{PageId, Site};
+use crate::outputs::SEARCH;
 use crate::topics::Topics;
 
 /// Version of the file format, part of every name's hash.
@@ -74,7 +75,7 @@ pub struct SearchIndex {
 
 /// Path of the manifest for these inputs (the same value [`SearchIndex::manifest_path`] gives).
 pub fn manifest_path(site: &Site, config: &Config, blocks: &HashSet<String>) -> String {
-    format!("search/index.{}.js", generation(site, config, blocks))
+    format!("{SEARCH}index.{}.js", generation(site, config, blocks))
 }
 
 /// A hash of everything the index is made from: page bodies, titles, URLs, sections, topics,
@@ -185,7 +186,7 @@ impl SearchIndex {
 
     /// Where pages find the manifest, relative to the site root.
     pub fn manifest_path(&self) -> String {
-        format!("search/index.{}.js", self.generation)
+        format!("{SEARCH}index.{}.js", self.generation)
     }
 
     /// One page's documents, and its text parts to write now.
@@ -252,7 +253,7 @@ fn wrap(name: &str, payload: &str) -> Part {
     text.push_str(&payload.replace('<', "\\u003c"));
     text.push_str(");\n");
     Part {
-        path: format!("search/{name}.js"),
+        path: format!("{SEARCH}{name}.js"),
         bytes: text.into_bytes(),
     }
 }
