@@ -35,6 +35,8 @@ pub struct NavSection {
     pub id: String,
     pub title: String,
     pub url: String,
+    /// Whether it has lessons or child sections (so templates test a flag, not a list).
+    pub has_items: bool,
     pub lessons: Vec<NavLesson>,
     pub sections: Vec<NavSection>,
 }
@@ -50,6 +52,7 @@ fn section_node(site: &Site, id: SectionId) -> NavSection {
         id: page_key(PageId::Section(id)),
         title: s.front.title.clone(),
         url: s.url.clone(),
+        has_items: !s.lessons.is_empty() || !s.sections.is_empty(),
         lessons: s
             .lessons
             .iter()
