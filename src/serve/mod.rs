@@ -26,6 +26,8 @@ use crate::diagnostics::Diagnostic;
 use crate::highlight::Highlighter;
 use site::Generation;
 
+pub use http::content_type;
+
 /// The script injected into every served page.
 pub const RELOAD_JS: &str = include_str!("reload.js");
 
