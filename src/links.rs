@@ -183,13 +183,17 @@ pub struct PageLinks<'a> {
 }
 
 impl PageLinks<'_> {
-    /// Whether `path`, relative to the page, names a file in the content folder (an `.html`
-    /// file there is an asset rather than a page's output file). Paths that leave the folder
-    /// count as files, for the asset check to report.
-    fn is_file(&self, path: &str) -> bool {
+    /// Whether a link that leads to no page was meant for one (and is broken) rather than for a
+    /// file: a `.md` or folder link, or an `.html` link unless the content folder holds that
+    /// file. An `.html` path leaving the folder counts as a file, for the asset check to report.
+    fn names_page(&self, path: &str) -> bool {
+        if is_page_link(path) {
+            return true;
+        }
         let decoded = percent_decode_str(path).decode_utf8_lossy();
-        urls::join_normalized(self.dir, &decoded)
-            .is_none_or(|rel| self.content_dir.join(rel).is_file())
+        is_html(path)
+            && urls::join_normalized(self.dir, &decoded)
+                .is_some_and(|rel| !self.content_dir.join(rel).is_file())
     }
 
     /// A relative link to a file that is not a page: checked on disk, recorded for copying.
@@ -277,8 +281,7 @@ impl LinkResolver for PageLinks<'_> {
         } else {
             self.index.target(self.dir, path)
         };
-        let page_like = is_page_link(path) || (is_html(path) && !self.is_file(path));
-        if page.is_none() && (link.is_image || !page_like) {
+        if page.is_none() && (link.is_image || !self.names_page(path)) {
             let cut = path.find('?').unwrap_or(path.len());
             return self.resolve_asset(link, &path[..cut], &dest[cut..]);
         }
