@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use unicode_width::UnicodeWidthStr;
+
 /// How bad a diagnostic is: errors fail the build, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -123,7 +125,7 @@ impl Diagnostic {
             self.location()
         );
         if let Some(src) = &self.source_line {
-            let shown: String = src.chars().take(200).collect::<String>().replace('\t', " ");
+            let (shown, pad) = shown_source(src, self.col);
             let bar = paint("1;34", "|");
             let _ = writeln!(out, "{:gutter$} {bar}", "");
             let _ = writeln!(
@@ -131,15 +133,8 @@ impl Diagnostic {
                 "{} {bar} {shown}",
                 paint("1;34", &self.line.to_string())
             );
-            if self.col > 0 && self.col <= shown.chars().count() + 1 {
-                let _ = writeln!(
-                    out,
-                    "{:gutter$} {bar} {:pad$}{}",
-                    "",
-                    "",
-                    paint(code, "^"),
-                    pad = self.col - 1
-                );
+            if let Some(pad) = pad {
+                let _ = writeln!(out, "{:gutter$} {bar} {:pad$}{}", "", "", paint(code, "^"));
             }
         }
         if let Some(help) = &self.help {
@@ -224,9 +219,51 @@ pub fn display_path(root: &Path, path: &Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
 }
 
+/// The most characters of a source line shown under a diagnostic.
+const SHOWN_CHARS: usize = 200;
+
+/// Whether `c` would act on the terminal or reorder the text around it instead of being seen:
+/// control characters and the bidirectional marks, embeddings, overrides and isolates.
+fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// A source line as echoed under a diagnostic, and the display width before column `col` (for
+/// the caret; `None` when `col` is unknown or past the end). A tab is shown as one space and a
+/// hidden character as its code point, `<U+202E>`, so the line cannot fool the reader or the
+/// terminal; the caret counts display columns, so it stays under its character after wide (CJK,
+/// emoji) or escaped ones.
+fn shown_source(src: &str, col: usize) -> (String, Option<usize>) {
+    let mut shown = String::with_capacity(src.len());
+    let mut pad = None;
+    let mut count = 0;
+    for (i, c) in src.chars().take(SHOWN_CHARS).enumerate() {
+        if i + 1 == col {
+            pad = Some(shown.width());
+        }
+        if c == '\t' {
+            shown.push(' ');
+        } else if is_hidden(c) {
+            let _ = write!(shown, "<U+{:04X}>", u32::from(c));
+        } else {
+            shown.push(c);
+        }
+        count = i + 1;
+    }
+    if col == count + 1 {
+        pad = Some(shown.width());
+    }
+    (shown, pad)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_width::UnicodeWidthChar;
 
     #[test]
     fn line_col_counts_chars() {
@@ -247,5 +284,58 @@ mod tests {
         assert!(text.contains("3 | topcis = []"), "{text}");
         assert!(text.contains("| ^"), "{text}");
         assert!(text.contains("help: did you mean `topics`?"), "{text}");
+    }
+
+    /// Renders an error at line 1, column `col` of `src`: the echoed line and the text the caret
+    /// stands under (`None` without a caret).
+    fn caret(src: &str, col: usize) -> (String, Option<String>) {
+        let text = Diagnostic::error("content/a.md", "x")
+            .at(1, col)
+            .with_source(src)
+            .render(false);
+        let shown = text
+            .lines()
+            .find_map(|l| l.strip_prefix("1 | "))
+            .unwrap_or_else(|| panic!("no source line:\n{text}"))
+            .to_owned();
+        let Some(marker) = text.lines().find(|l| l.ends_with('^')) else {
+            return (shown, None);
+        };
+        let at = marker.strip_prefix("  | ").expect("caret line").width() - 1;
+        let mut width = 0;
+        for (i, c) in shown.char_indices() {
+            if width == at {
+                return (shown.clone(), Some(shown[i..].to_owned()));
+            }
+            width += c.width().unwrap_or(0);
+        }
+        assert_eq!(width, at, "caret past the line:\n{text}");
+        (shown, Some(String::new()))
+    }
+
+    #[test]
+    fn caret_stands_under_its_character_after_wide_ones() {
+        assert_eq!(caret("見出し [x](y.md)", 5).1.as_deref(), Some("[x](y.md)"));
+        assert_eq!(caret("🦀🦀 [x](y.md)", 4).1.as_deref(), Some("[x](y.md)"));
+        assert_eq!(caret("ab", 3).1.as_deref(), Some(""));
+        assert_eq!(caret("ab", 4).1, None);
+        assert_eq!(caret("ab", 0).1, None);
+    }
+
+    #[test]
+    fn a_tab_is_shown_as_one_space_under_which_the_caret_counts() {
+        let (shown, under) = caret("\t[x](y.md)", 2);
+        assert_eq!(shown, " [x](y.md)");
+        assert_eq!(under.as_deref(), Some("[x](y.md)"));
+    }
+
+    #[test]
+    fn bidirectional_and_control_characters_are_shown_escaped() {
+        let (shown, under) = caret("a\u{202e}b [x](y.md)", 5);
+        assert_eq!(shown, "a<U+202E>b [x](y.md)");
+        assert_eq!(under.as_deref(), Some("[x](y.md)"));
+        let (shown, under) = caret("\u{2066}\x1b[31m\u{200f} [x]", 9);
+        assert_eq!(shown, "<U+2066><U+001B>[31m<U+200F> [x]");
+        assert_eq!(under.as_deref(), Some("[x]"));
     }
 }

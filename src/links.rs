@@ -1,5 +1,6 @@
-//! Internal links: relative links to Markdown files are rewritten to the target page's URL and
-//! checked, anchors included, with the nearest existing path or heading suggested.
+//! Internal links: relative links to a page's Markdown file, its folder or its output file (as
+//! mdBook authors write them, `x.html` or `x/index.html`) are rewritten to the target page's URL
+//! and checked, anchors included, with the nearest existing path or heading suggested.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -18,9 +19,13 @@ use crate::urls;
 pub const ROOT_MARK: &str = "guide-root:/";
 
 /// Every page by its source path relative to the content folder (`ops/budget.md`,
-/// `ops/_index.md`).
+/// `ops/_index.md`), and by the output files a link may name instead.
 pub struct LinkIndex {
     by_path: HashMap<String, PageId>,
+    /// Output file names of each page, both as the source folders are named and as the output's
+    /// are: `Ops/Budget.html` and `ops/budget.html`, and a lesson's `ops/budget/index.html` as
+    /// `pretty-urls` would write it.
+    by_html: HashMap<String, PageId>,
 }
 
 impl LinkIndex {
@@ -41,7 +46,20 @@ impl LinkIndex {
                 PageId::Lesson(crate::model::LessonId(i)),
             );
         }
-        Self { by_path }
+        let mut by_html = HashMap::with_capacity(by_path.len() * 4);
+        for (path, &id) in &by_path {
+            by_html.insert(html_name(path), id);
+            by_html.insert(site.page_url(id).to_owned(), id);
+        }
+        for (path, &id) in &by_path {
+            if let PageId::Lesson(_) = id {
+                let url = site.page_url(id);
+                for stem in [&path[..path.len() - 3], &url[..url.len() - 5]] {
+                    by_html.entry(format!("{stem}/index.html")).or_insert(id);
+                }
+            }
+        }
+        Self { by_path, by_html }
     }
 
     /// The page a link from a page in content folder `dir` points at, if it names a page.
@@ -50,6 +68,12 @@ impl LinkIndex {
         let path = percent_decode_str(path).decode_utf8().ok()?;
         let path = path.as_ref();
         let joined = urls::join_normalized(dir, path)?;
+        if is_html(path) {
+            return self.by_html.get(&joined).copied().or_else(|| {
+                let from_output = urls::join_normalized(&output_dir(dir), path)?;
+                self.by_html.get(&from_output).copied()
+            });
+        }
         if let Some(&id) = self.by_path.get(&joined) {
             return Some(id);
         }
@@ -68,9 +92,38 @@ impl LinkIndex {
     fn nearest(&self, dir: &str, path: &str) -> Option<String> {
         let decoded = percent_decode_str(path).decode_utf8_lossy();
         let joined = urls::join_normalized(dir, &decoded).unwrap_or_default();
+        if is_html(&decoded) {
+            let names: Vec<String> = self.by_path.keys().map(|p| html_name(p)).collect();
+            let best = suggest::nearest(&joined, names.iter().map(String::as_str))?;
+            return Some(relative_source(dir, best));
+        }
         let best = suggest::nearest(&joined, self.by_path.keys().map(String::as_str))?;
         Some(relative_source(dir, best))
     }
+}
+
+/// The output file name of a page's source path as it is written: `a/_index.md` →
+/// `a/index.html`, `a/b.md` → `a/b.html`.
+fn html_name(source: &str) -> String {
+    let stem = &source[..source.len() - 3];
+    match stem.strip_suffix("_index") {
+        Some(dir) => format!("{dir}index.html"),
+        None => format!("{stem}.html"),
+    }
+}
+
+/// The output folder of content folder `dir`, where links written against output files start.
+fn output_dir(dir: &str) -> String {
+    if dir.is_empty() {
+        String::new()
+    } else {
+        asset_url(dir)
+    }
+}
+
+/// Whether a destination names a page's output file (`x.html`, `x/index.html`).
+fn is_html(path: &str) -> bool {
+    path.ends_with(".html")
 }
 
 /// Characters a Markdown link destination cannot hold as they are.
@@ -130,6 +183,19 @@ pub struct PageLinks<'a> {
 }
 
 impl PageLinks<'_> {
+    /// Whether a link that leads to no page was meant for one (and is broken) rather than for a
+    /// file: a `.md` or folder link, or an `.html` link unless the content folder holds that
+    /// file. An `.html` path leaving the folder counts as a file, for the asset check to report.
+    fn names_page(&self, path: &str) -> bool {
+        if is_page_link(path) {
+            return true;
+        }
+        let decoded = percent_decode_str(path).decode_utf8_lossy();
+        is_html(path)
+            && urls::join_normalized(self.dir, &decoded)
+                .is_some_and(|rel| !self.content_dir.join(rel).is_file())
+    }
+
     /// A relative link to a file that is not a page: checked on disk, recorded for copying.
     fn resolve_asset(
         &self,
@@ -210,15 +276,16 @@ impl LinkResolver for PageLinks<'_> {
             return Ok(dest.to_owned());
         }
         let (path, fragment) = split_fragment(dest);
-        let last = path.rsplit('/').next().unwrap_or("");
-        let folder_page = (!link.is_image && !last.contains('.'))
-            .then(|| self.index.target(self.dir, path))
-            .flatten();
-        if folder_page.is_none() && (link.is_image || !is_page_link(path)) {
+        let page = if link.is_image {
+            None
+        } else {
+            self.index.target(self.dir, path)
+        };
+        if page.is_none() && (link.is_image || !self.names_page(path)) {
             let cut = path.find('?').unwrap_or(path.len());
             return self.resolve_asset(link, &path[..cut], &dest[cut..]);
         }
-        match self.index.target(self.dir, path) {
+        match page {
             Some(page) => {
                 let mut out = format!("{ROOT_MARK}{}", self.site.page_url(page));
                 if let Some(f) = fragment {
@@ -266,7 +333,10 @@ pub fn check_anchors<'h>(
         let fragment = decoded.as_ref();
         let (target_headings, shown) = if path.is_empty() {
             (own_headings, "this page".to_owned())
-        } else if is_page_link(path) || !path.rsplit('/').next().unwrap_or("").contains('.') {
+        } else if is_page_link(path)
+            || is_html(path)
+            || !path.rsplit('/').next().unwrap_or("").contains('.')
+        {
             match index.target(dir, path) {
                 Some(target) => (headings_of(target), format!("`{path}`")),
                 None => continue,

@@ -747,6 +747,128 @@ fn percent_encoded_anchor_to_a_non_ascii_heading_resolves() {
     assert!(guide.out().broken_references().is_empty());
 }
 
+/// Links to the same pages written to their Markdown files and, as mdBook authors write them, to
+/// their output files: as the source is named, as the output is, and as `pretty-urls` names it.
+const OUTPUT_LINKS: [(&str, &str); 8] = [
+    (
+        "../overview.md#service-levels",
+        "../overview.html#service-levels",
+    ),
+    ("../../product/roadmaps.md", "../../product/roadmaps.html"),
+    ("_index.md", "index.html"),
+    (
+        "../_index.md#what-lives-here",
+        "../index.html#what-lives-here",
+    ),
+    ("../../_index.md", "../../index.html"),
+    ("../budgets.md", "../budgets/index.html"),
+    ("../Team%20Notes.md", "../team-notes.html"),
+    ("../Team%20Notes.md", "../Team%20Notes.html"),
+];
+
+#[test]
+fn links_to_output_files_lead_where_their_md_links_lead() {
+    let guide = web();
+    guide.write(
+        "content/ops/Team Notes.md",
+        "+++\ntitle = \"Team notes\"\n+++\n\nNotes.\n",
+    );
+    guide.write("content/ops/files/legacy.html", "<p>An old page.</p>\n");
+    for (page, links) in [
+        ("by-md", OUTPUT_LINKS.map(|(md, _)| md)),
+        ("by-html", OUTPUT_LINKS.map(|(_, html)| html)),
+    ] {
+        let body: String = links.iter().map(|l| format!("[link]({l})\n")).collect();
+        guide.write(
+            &format!("content/ops/deep/{page}.md"),
+            format!("+++\ntitle = \"{page}\"\n+++\n\n{body}"),
+        );
+    }
+    edit(
+        &guide,
+        "content/ops/deep/by-html.md",
+        "+++\n\n",
+        "+++\n\n[legacy](../files/legacy.html)\n",
+    );
+    guide.build().ok();
+    let site = guide.out();
+    let targets = |page: &str| -> Vec<String> {
+        content_links(&site, page)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect()
+    };
+    let expected = [
+        "ops/overview.html#service-levels",
+        "product/roadmaps.html",
+        "ops/deep/index.html",
+        "ops/index.html#what-lives-here",
+        "index.html",
+        "ops/budgets.html",
+        "ops/team-notes.html",
+        "ops/team-notes.html",
+    ];
+    assert_eq!(targets("ops/deep/by-md.html"), expected);
+    assert_eq!(
+        targets("ops/deep/by-html.html"),
+        [&["ops/files/legacy.html"][..], &expected].concat(),
+        "an `.html` link to an output file must lead where its `.md` link does; one to a file of \
+         the content folder is that file"
+    );
+    assert!(site.exists("ops/files/legacy.html"), "{:?}", site.files());
+    assert!(site.broken_references().is_empty());
+}
+
+#[test]
+fn broken_links_to_output_files_are_errors_like_md_links() {
+    let guide = web();
+    let f = "content/ops/deep/html-broken.md";
+    guide.write(
+        f,
+        "+++\ntitle = \"Broken output links\"\n+++\n\n\
+         Jump to [service levels](../overview.html#servce-levels)\n\
+         or [the section](../index.html#what-live-here).\n\
+         See [the overview](../overveiw.html) and [nothing](../zzzz-qqqq-xxxx.html).\n",
+    );
+    let run = fails(&guide);
+    run.stderr_has("broken anchor: `../overview.html` has no heading with id `servce-levels`")
+        .stderr_has("broken link: `../overveiw.html` is not a page of the guide")
+        .stderr_has("did you mean `../overview.html`?");
+    points_at(&run, f, 5, 9);
+    points_at(&run, f, 7, 5);
+
+    let (_, diags) = json_check(&guide, &[]);
+    expect_diag(
+        &diags,
+        "error",
+        (f, 5, 9),
+        "`../overview.html` has no heading with id `servce-levels`",
+        Some("did you mean `service-levels`?"),
+    );
+    expect_diag(
+        &diags,
+        "error",
+        (f, 6, 4),
+        "`../index.html` has no heading with id `what-live-here`",
+        Some("did you mean `what-lives-here`?"),
+    );
+    expect_diag(
+        &diags,
+        "error",
+        (f, 7, 5),
+        "broken link: `../overveiw.html` is not a page of the guide",
+        Some("did you mean `../overview.html`?"),
+    );
+    expect_diag(
+        &diags,
+        "error",
+        (f, 7, 42),
+        "broken link: `../zzzz-qqqq-xxxx.html` is not a page of the guide",
+        None,
+    );
+    assert_eq!(diags.len(), 4, "{}", show(&diags));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Topics
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 //! for each request head, GET and HEAD only, Host checked against DNS rebinding, paths checked
 //! against traversal, ETags, and server-sent events for live reload.
 
+use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -58,62 +59,79 @@ enum Head {
     Malformed,
 }
 
-fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> Option<usize> {
-    line.clear();
-    reader.read_until(b'\n', line).ok()
+/// The most header lines a request head may have (as hyper allows by default).
+const MAX_HEADERS: usize = 100;
+
+/// Reads a request head: bytes are gathered until `httparse` finds it complete, and only the
+/// head's own bytes are taken from `reader` (what follows belongs to the next request).
+fn read_request(reader: &mut impl BufRead) -> Head {
+    let mut head = Vec::new();
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok([]) if head.is_empty() => return Head::Gone,
+            Ok([]) => return Head::Malformed,
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            // Cut off (deadline, length) before the request line ended: nothing to answer.
+            Err(_) if !head.contains(&b'\n') => return Head::Gone,
+            Err(_) => return Head::Malformed,
+        };
+        let before = head.len();
+        let taken = chunk.len();
+        let line_ended = chunk.contains(&b'\n');
+        head.extend_from_slice(chunk);
+        if !line_ended {
+            reader.consume(taken);
+            continue;
+        }
+        match parse_head(&head) {
+            Ok(Some((request, len))) => {
+                reader.consume(len.saturating_sub(before));
+                return Head::Request(request);
+            }
+            Ok(None) => reader.consume(taken),
+            Err(()) => return Head::Malformed,
+        }
+    }
 }
 
-/// Reads a request head.
-fn read_request(reader: &mut impl BufRead) -> Head {
-    let mut line = Vec::new();
-    match read_line(reader, &mut line) {
-        None | Some(0) => return Head::Gone,
-        Some(_) => {}
-    }
-    let Ok(text) = std::str::from_utf8(&line) else {
-        return Head::Malformed;
+/// The request in `bytes` and the length of its head, `None` while the head is incomplete, or
+/// `Err` when it is not an HTTP/1.x request head.
+fn parse_head(bytes: &[u8]) -> Result<Option<(Request, usize)>, ()> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut parsed = httparse::Request::new(&mut headers);
+    let len = match parsed.parse(bytes) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(_) => return Err(()),
     };
-    let mut parts = text.split_whitespace();
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(method), Some(target), Some(version)) = (parsed.method, parsed.path, parsed.version)
     else {
-        return Head::Malformed;
+        return Err(());
     };
-    if !version.starts_with("HTTP/1.") {
-        return Head::Malformed;
-    }
     let mut request = Request {
         method: method.to_owned(),
         target: target.to_owned(),
         host: None,
         if_none_match: None,
-        close: version == "HTTP/1.0",
+        close: version == 0,
     };
-    loop {
-        match read_line(reader, &mut line) {
-            None | Some(0) => return Head::Malformed,
-            Some(_) => {}
-        }
-        let Ok(header) = std::str::from_utf8(&line) else {
-            return Head::Malformed;
-        };
-        let header = header.trim_end();
-        if header.is_empty() {
-            return Head::Request(request);
-        }
-        let Some((name, value)) = header.split_once(':') else {
-            return Head::Malformed;
-        };
-        let value = value.trim();
-        match name.trim().to_ascii_lowercase().as_str() {
-            "host" => request.host = Some(value.to_owned()),
-            "if-none-match" => request.if_none_match = Some(value.to_owned()),
-            "connection" => request.close |= value.eq_ignore_ascii_case("close"),
-            "content-length" => request.close |= value != "0",
-            "transfer-encoding" => request.close = true,
-            _ => {}
+    for header in parsed.headers.iter() {
+        let value = std::str::from_utf8(header.value).map_err(|_| ())?.trim();
+        let name = header.name;
+        if name.eq_ignore_ascii_case("host") {
+            request.host = Some(value.to_owned());
+        } else if name.eq_ignore_ascii_case("if-none-match") {
+            request.if_none_match = Some(value.to_owned());
+        } else if name.eq_ignore_ascii_case("connection") {
+            request.close |= value.eq_ignore_ascii_case("close");
+        } else if name.eq_ignore_ascii_case("content-length") {
+            request.close |= value != "0";
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            request.close = true;
         }
     }
+    Ok(Some((request, len)))
 }
 
 /// Serves one connection: requests one after another until the client closes it, stays silent
@@ -221,7 +239,7 @@ fn answer(
             _ => (404, std::sync::Arc::new(b"not found\n".to_vec())),
         },
     };
-    let kind = content_type(if status == 404 {
+    let kind = &content_type(if status == 404 {
         crate::outputs::NOT_FOUND
     } else {
         &path
@@ -360,28 +378,22 @@ pub fn clean_path(target: &str) -> Option<String> {
     Some(clean)
 }
 
-/// The Content-Type for a path, by extension.
-pub fn content_type(path: &str) -> &'static str {
-    match path
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .as_deref()
-    {
-        Some("html") => "text/html; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("json") => "application/json",
-        Some("svg") => "image/svg+xml",
-        Some("png") => "image/png",
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("gif") => "image/gif",
-        Some("webp") => "image/webp",
-        Some("ico") => "image/x-icon",
-        Some("xml") => "application/xml",
-        Some("txt") => "text/plain; charset=utf-8",
-        Some("pdf") => "application/pdf",
-        Some("woff2") => "font/woff2",
-        _ => "application/octet-stream",
+/// The Content-Type for a path, by extension, from `mime_guess`'s table (the dev server's and the
+/// test server's one source), with the registered names where the table lags behind them
+/// (RFC 9239 `text/javascript`, RFC 7303 `application/xml`, RFC 8081 `font/woff`) and
+/// `charset=utf-8` on text, which the build always writes as UTF-8.
+pub fn content_type(path: &str) -> Cow<'static, str> {
+    let essence = match mime_guess::from_path(path).first_raw() {
+        None => "application/octet-stream",
+        Some("application/javascript") => "text/javascript",
+        Some("text/xml") => "application/xml",
+        Some("application/font-woff") => "font/woff",
+        Some(known) => known,
+    };
+    if essence.starts_with("text/") {
+        Cow::Owned(format!("{essence}; charset=utf-8"))
+    } else {
+        Cow::Borrowed(essence)
     }
 }
 
@@ -437,5 +449,39 @@ mod tests {
         }
         let mut empty = &b""[..];
         assert!(matches!(read_request(&mut empty), Head::Gone));
+    }
+
+    #[test]
+    fn pipelined_requests_are_read_one_after_another() {
+        let mut two = &b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b HTTP/1.0\r\n\r\n"[..];
+        let mut next = || match read_request(&mut two) {
+            Head::Request(r) => Some((r.method, r.target, r.close)),
+            Head::Gone => None,
+            Head::Malformed => panic!("malformed"),
+        };
+        assert_eq!(next(), Some(("GET".into(), "/a".into(), false)));
+        assert_eq!(next(), Some(("HEAD".into(), "/b".into(), true)));
+        assert_eq!(next(), None);
+    }
+
+    #[test]
+    fn content_types_come_from_the_table_with_charset_on_text() {
+        for (path, kind) in [
+            ("a/index.html", "text/html; charset=utf-8"),
+            ("old/page.HTM", "text/html; charset=utf-8"),
+            ("static/site.css", "text/css; charset=utf-8"),
+            ("static/search.js", "text/javascript; charset=utf-8"),
+            ("static/module.mjs", "text/javascript; charset=utf-8"),
+            ("search.json", "application/json"),
+            ("img/a.svg", "image/svg+xml"),
+            ("sitemap.xml", "application/xml"),
+            ("app.wasm", "application/wasm"),
+            ("fonts/a.woff", "font/woff"),
+            ("fonts/a.woff2", "font/woff2"),
+            ("notes.txt", "text/plain; charset=utf-8"),
+            ("LICENSE", "application/octet-stream"),
+        ] {
+            assert_eq!(content_type(path), kind, "{path}");
+        }
     }
 }

@@ -9,7 +9,7 @@ mod builds;
 mod cache;
 mod checks;
 mod clients;
-pub mod http;
+mod http;
 mod quick;
 pub mod site;
 mod watch;
@@ -23,6 +23,8 @@ use crate::Failure;
 use crate::highlight::Highlighter;
 use builds::Builds;
 use clients::Clients;
+
+pub use http::content_type;
 
 /// The script injected into every served page.
 pub const RELOAD_JS: &str = include_str!("reload.js");

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::env;
 use std::fmt::Write as _;
@@ -972,7 +973,8 @@ struct Site {
 
 struct Reply {
     status: u16,
-    content_type: &'static str,
+    /// From the dev server's own table, so both servers agree.
+    content_type: Cow<'static, str>,
     location: Option<String>,
     body: Vec<u8>,
 }
@@ -1052,7 +1054,7 @@ impl Site {
         if format!("{path}/") == self.prefix {
             return Reply {
                 status: 301,
-                content_type: "text/plain; charset=utf-8",
+                content_type: "text/plain; charset=utf-8".into(),
                 location: Some(self.prefix.clone()),
                 body: b"moved".to_vec(),
             };
@@ -1076,7 +1078,7 @@ impl Site {
             if !(rest.is_empty() || rest.ends_with('/')) {
                 return Reply {
                     status: 301,
-                    content_type: "text/plain; charset=utf-8",
+                    content_type: "text/plain; charset=utf-8".into(),
                     location: Some(format!("{path}/")),
                     body: b"moved".to_vec(),
                 };
@@ -1092,7 +1094,7 @@ impl Site {
         match fs::read(&real) {
             Ok(body) => Reply {
                 status: 200,
-                content_type: content_type(&real),
+                content_type: guide::serve::content_type(&real.to_string_lossy()),
                 location: None,
                 body,
             },
@@ -1104,7 +1106,7 @@ impl Site {
         match fs::read(self.root.join("404.html")) {
             Ok(body) => Reply {
                 status: 404,
-                content_type: "text/html; charset=utf-8",
+                content_type: "text/html; charset=utf-8".into(),
                 location: None,
                 body,
             },
@@ -1116,7 +1118,7 @@ impl Site {
 fn text_reply(status: u16, text: &str) -> Reply {
     Reply {
         status,
-        content_type: "text/plain; charset=utf-8",
+        content_type: "text/plain; charset=utf-8".into(),
         location: None,
         body: text.as_bytes().to_vec(),
     }
@@ -1131,32 +1133,6 @@ fn reason(status: u16) -> &'static str {
         405 => "Method Not Allowed",
         431 => "Request Header Fields Too Large",
         _ => "Unknown",
-    }
-}
-
-/// The `Content-Type` for a file, from its extension.
-pub fn content_type(path: &Path) -> &'static str {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "xml" => "application/xml; charset=utf-8",
-        "txt" => "text/plain; charset=utf-8",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        _ => "application/octet-stream",
     }
 }
 
