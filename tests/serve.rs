@@ -469,6 +469,33 @@ fn lesson(title: &str, weight: u32, body: &str) -> String {
     format!("+++\ntitle = \"{title}\"\nweight = {weight}\n+++\n\n{body}\n")
 }
 
+/// A tab that connects is greeted with the build its page carries, from the first build on and
+/// after a rebuild; were they to differ, every tab would reload without end.
+#[test]
+fn the_hello_event_names_the_build_pages_carry() {
+    let guide = Guide::fixture(FIXTURE);
+    let serve = Serve::start(&guide);
+    let hello = |events: &Events| {
+        let all = events.all();
+        all.iter()
+            .find(|(e, _)| e == "hello")
+            .expect("hello")
+            .1
+            .clone()
+    };
+    let first = build_of(&serve.page("basics/first.html"));
+    assert_eq!(hello(&Events::open(&serve)), first);
+    edit(
+        &guide,
+        "content/basics/first.md",
+        "first-body-v1",
+        "first-body-v2",
+    );
+    let second = build_of(&serve.wait_text("basics/first.html", "first-body-v2"));
+    assert_ne!(first, second);
+    assert_eq!(hello(&Events::open(&serve)), second);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Watching: every way an editor saves
 // ---------------------------------------------------------------------------------------------

@@ -246,8 +246,8 @@ impl Builds {
         }
         let build = self.build_id(Some(&generation));
         match css_pairs {
-            Some(pairs) => self.clients.swap_css(build, &pairs),
-            None => self.clients.reload(build),
+            Some(pairs) => self.clients.swap_css(&build, &pairs),
+            None => self.clients.reload(&build),
         }
         eprintln!(
             "{shown} changed: {} in {checked_ms} ms; serving build {id} ({} ms in all; other pages render when requested)",
@@ -409,7 +409,10 @@ impl Builds {
         .map(Arc::new)
     }
 
+    /// Serves `generation` from now on; tabs that connect are told so first, so that one whose
+    /// page comes from it is never greeted with an older build.
     fn swap(&self, generation: Arc<Generation>) {
+        self.clients.set_build(self.build_id(Some(&generation)));
         *self.served.write().unwrap_or_else(|e| e.into_inner()) = Some(generation);
     }
 

@@ -144,18 +144,20 @@ impl Clients {
         lock(&self.tabs).retain(|tx| tx.send(message.to_owned()).is_ok());
     }
 
-    /// Tells every tab to load `build`.
-    pub fn reload(&self, build: String) {
-        let message = format!("event: reload\ndata: {build}\n\n");
+    /// Sets the build that tabs connecting from now on are told is served.
+    pub fn set_build(&self, build: String) {
         lock(&self.shown).build = build;
-        self.broadcast(&message);
+    }
+
+    /// Tells every tab to load `build`.
+    pub fn reload(&self, build: &str) {
+        self.broadcast(&format!("event: reload\ndata: {build}\n\n"));
     }
 
     /// Tells every tab that `build` changed only stylesheets: `pairs` (JSON) maps each old
     /// stylesheet path to its new one, swapped in place.
-    pub fn swap_css(&self, build: String, pairs: &str) {
+    pub fn swap_css(&self, build: &str, pairs: &str) {
         let message = format!("event: css\ndata: {{\"build\":\"{build}\",\"pairs\":{pairs}}}\n\n");
-        lock(&self.shown).build = build;
         self.broadcast(&message);
     }
 
