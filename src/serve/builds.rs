@@ -159,7 +159,9 @@ impl Builds {
         let errors = match made {
             Ok((generation, errors)) => {
                 state.base = Some(generation.clone());
+                let build = self.build_id(Some(&generation));
                 self.swap(generation);
+                self.clients.reload(build);
                 errors
             }
             Err(errors) => errors,
