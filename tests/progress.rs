@@ -614,3 +614,74 @@ fn pages_carry_the_progress_hooks_only_for_scripts() {
         "only the landing page has #progress"
     );
 }
+
+/// axe-core's `axe.min.js`, named by `GUIDE_AXE` (`npm install axe-core` brings it); the
+/// accessibility test is skipped without it.
+fn axe_source() -> Option<String> {
+    let path = std::env::var_os("GUIDE_AXE").filter(|p| !p.is_empty())?;
+    Some(fs::read_to_string(&path).unwrap_or_else(|e| panic!("GUIDE_AXE: {e}")))
+}
+
+/// The axe violations inside `selectors` on the current page, one line each.
+fn axe_violations(b: &mut Browser, axe: &str, selectors: &[&str]) -> Result<Vec<String>, String> {
+    b.evaluate(axe)?;
+    let include: Vec<Value> = selectors.iter().map(|s| json!([s])).collect();
+    let found = b.evaluate(&format!(
+        r#"axe.run({{ include: {} }}).then((r) => r.violations.flatMap((v) =>
+             v.nodes.map((n) => v.id + ": " + n.target.join(" ") + " (" + v.help + ")")))"#,
+        Value::Array(include)
+    ))?;
+    Ok(found
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect())
+}
+
+#[test]
+fn progress_widgets_pass_axe_in_light_and_dark() {
+    let Some(axe) = axe_source() else {
+        println!("skipped: axe-core not found (set GUIDE_AXE to its axe.min.js)");
+        return;
+    };
+    let (_guide, out) = fixture_site();
+    let base = base_of(&out);
+    with_browser("axe", |b| {
+        b.call("Page.setDownloadBehavior", json!({ "behavior": "deny" }))?;
+        let mut checked = 0;
+        let mut problems = Vec::new();
+        for scheme in ["light", "dark"] {
+            b.set_color_scheme(scheme)?;
+            b.navigate(&format!("{base}basics/one.html"))?;
+            b.click("#lesson-done")?;
+            b.navigate(&format!("{base}basics/two.html"))?;
+            b.evaluate(PASS_QUIZ)?;
+            let found = axe_violations(
+                b,
+                &axe,
+                &["#lesson-progress", "#progress-offer", "#sidebar"],
+            )?;
+            problems.extend(found.into_iter().map(|v| format!("{scheme} lesson: {v}")));
+            b.navigate(&format!("{base}tracks/basics.html"))?;
+            let found = axe_violations(b, &axe, &["[data-track-progress]", ".track-list"])?;
+            problems.extend(found.into_iter().map(|v| format!("{scheme} track: {v}")));
+            b.navigate(&format!("{base}index.html"))?;
+            b.click("#progress-export")?;
+            b.click("#progress-reset")?;
+            let found = axe_violations(b, &axe, &["#progress", "#tracks"])?;
+            problems.extend(found.into_iter().map(|v| format!("{scheme} landing: {v}")));
+            b.click("#progress-reset-yes")?;
+            checked += 3;
+        }
+        let blocked = b.add_script_on_new_document(BLOCK_STORAGE)?;
+        b.navigate(&format!("{base}basics/one.html"))?;
+        let found = axe_violations(b, &axe, &["#lesson-progress"])?;
+        problems.extend(found.into_iter().map(|v| format!("storage blocked: {v}")));
+        b.remove_script_on_new_document(&blocked)?;
+        if !problems.is_empty() {
+            return Err(problems.join("\n  "));
+        }
+        Ok(format!("{} pages, no violations", checked + 1))
+    });
+}
