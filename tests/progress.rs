@@ -227,6 +227,13 @@ fn mark_and_see(b: &mut Browser, base: &str) -> Result<String, String> {
     if s["summary"] != "You have marked 2 lessons as done in this browser." {
         return Err(format!("landing page's summary: {s}"));
     }
+    b.click_and_wait_load("#tracks a.track-continue")?;
+    let at = b.location()?;
+    if at != two {
+        return Err(format!(
+            "the landing page's Continue led to {at}, not {two}"
+        ));
+    }
     expect_clean(b, base)?;
     Ok("2 of 3 done".into())
 }
