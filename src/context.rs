@@ -119,6 +119,8 @@ struct TrackItem<'a> {
     url: &'a str,
     description: &'a str,
     count: usize,
+    /// The URLs of its lessons in order, so reading progress can be shown per track.
+    lessons: Vec<&'a str>,
 }
 
 pub(crate) fn reading_time(words: usize) -> usize {
@@ -148,6 +150,11 @@ pub(crate) fn set_globals(theme: &mut Theme, site: &Site, config: &Config, cross
                 url: &t.url,
                 description: &t.description,
                 count: t.lessons.len(),
+                lessons: t
+                    .lessons
+                    .iter()
+                    .map(|&l| site.lesson(l).url.as_str())
+                    .collect(),
             })
             .collect(),
     };
