@@ -26,7 +26,7 @@ struct ThemeFile {
 /// A static asset as written to the output.
 #[derive(Debug, Clone)]
 pub struct Asset {
-    /// Path in the output, e.g. `static/css/style.1a2b3c4d.css`.
+    /// Path in the output, e.g. `static/css/tokens.1a2b3c4d.css`.
     pub out_path: String,
     pub bytes: Vec<u8>,
 }
@@ -37,7 +37,7 @@ pub struct Theme {
     pub tera: Tera,
     /// Names of block templates (`compare` for `templates/blocks/compare.html`).
     pub blocks: HashSet<String>,
-    /// Static path (`css/style.css`) → asset.
+    /// Static path (`css/tokens.css`) → asset.
     pub assets: BTreeMap<String, Asset>,
     /// Template name → (the file it came from, its text), for messages.
     origins: BTreeMap<String, (String, String)>,
