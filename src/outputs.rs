@@ -53,7 +53,7 @@ pub(crate) enum Output {
     Print,
     /// [`SITEMAP`], when `site-url` is set.
     Sitemap,
-    /// A static file of the theme, by its name in `Theme::assets` (`css/style.css`).
+    /// A static file of the theme, by its name in `Theme::assets` (`css/tokens.css`).
     Asset(String),
     /// A file of the content folder that a page links to, by its URL.
     ContentFile(String),

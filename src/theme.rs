@@ -26,7 +26,7 @@ struct ThemeFile {
 /// A static asset as written to the output.
 #[derive(Debug, Clone)]
 pub struct Asset {
-    /// Path in the output, e.g. `static/css/style.1a2b3c4d.css`.
+    /// Path in the output, e.g. `static/css/tokens.1a2b3c4d.css`.
     pub out_path: String,
     pub bytes: Vec<u8>,
 }
@@ -37,11 +37,31 @@ pub struct Theme {
     pub tera: Tera,
     /// Names of block templates (`compare` for `templates/blocks/compare.html`).
     pub blocks: HashSet<String>,
-    /// Static path (`css/style.css`) → asset.
+    /// Static path (`css/tokens.css`) → asset.
     pub assets: BTreeMap<String, Asset>,
     /// Template name → (the file it came from, its text), for messages.
     origins: BTreeMap<String, (String, String)>,
 }
+
+/// The default theme's stylesheets in cascade order, as `partials/styles.html` links them: each
+/// layer may override the ones before it, and `highlight.css` (generated) comes last.
+pub const STYLESHEETS: [&str; 15] = [
+    "css/tokens.css",
+    "css/base.css",
+    "css/layout.css",
+    "css/prose.css",
+    "css/components/callouts.css",
+    "css/components/compare.css",
+    "css/components/listings.css",
+    "css/components/hero.css",
+    "css/components/link-lists.css",
+    "css/components/search.css",
+    "css/components/topics.css",
+    "css/components/tracks.css",
+    "css/components/progress.css",
+    "css/print.css",
+    "highlight.css",
+];
 
 const REQUIRED: [&str; 5] = [
     "lesson.html",
@@ -129,11 +149,21 @@ impl Theme {
         template_error(&self.origins, e)
     }
 
-    /// The CSS files of the theme, concatenated (for pages that must inline it, like 404.html).
+    /// The CSS files of the theme, concatenated (for pages that must inline it, like 404.html):
+    /// the [`STYLESHEETS`] in their order, then any other stylesheet by path, as the cascade of a
+    /// page linking them all would apply them.
     pub fn inline_css(&self) -> String {
+        let others = self
+            .assets
+            .keys()
+            .filter(|p| p.ends_with(".css") && !STYLESHEETS.contains(&p.as_str()));
         let mut css = String::new();
-        for (path, asset) in &self.assets {
-            if path.ends_with(".css") {
+        for path in STYLESHEETS
+            .iter()
+            .copied()
+            .chain(others.map(String::as_str))
+        {
+            if let Some(asset) = self.assets.get(path) {
                 css.push_str(&String::from_utf8_lossy(&asset.bytes));
                 css.push('\n');
             }
@@ -384,6 +414,50 @@ mod tests {
             "{name}"
         );
         assert_ne!(name, hashed_name("css/style.css", b"body{color:red}"));
+    }
+
+    #[test]
+    fn the_styles_partial_links_the_stylesheets_in_cascade_order() {
+        let partial = DEFAULT_THEME
+            .get_file("templates/partials/styles.html")
+            .and_then(|f| f.contents_utf8())
+            .expect("templates/partials/styles.html");
+        let linked: Vec<&str> = partial
+            .split("assets['")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("']").map(|(path, _)| path))
+            .collect();
+        assert_eq!(linked, STYLESHEETS);
+        for path in STYLESHEETS.iter().filter(|p| p.starts_with("css/")) {
+            assert!(
+                DEFAULT_THEME.get_file(format!("static/{path}")).is_some(),
+                "{path} is not in the default theme"
+            );
+        }
+    }
+
+    #[test]
+    fn inline_css_follows_the_cascade_not_the_file_names() {
+        let theme = Theme::load(
+            Path::new("/nonexistent"),
+            "default",
+            vec![("highlight.css".into(), b"/* highlight */".to_vec())],
+        )
+        .expect("the default theme loads");
+        let css = theme.inline_css();
+        let at = |needle: &str| {
+            css.find(needle)
+                .unwrap_or_else(|| panic!("{needle} is not inlined"))
+        };
+        let starts: Vec<usize> = STYLESHEETS
+            .iter()
+            .map(|p| {
+                let text = String::from_utf8_lossy(&theme.assets[*p].bytes).into_owned();
+                at(&text)
+            })
+            .collect();
+        assert!(starts.is_sorted(), "{starts:?}");
+        assert!(at("--bg:") < at(".layout {") && at("@media print") > at(".search-panel {"));
     }
 
     #[test]

@@ -2105,7 +2105,7 @@ fn in_the_browser_a_page_updates_itself_keeps_its_scroll_and_shows_then_clears_e
 #[test]
 fn in_the_browser_a_css_change_swaps_the_stylesheet_without_a_reload() {
     let guide = Guide::fixture(FIXTURE);
-    let rel = "themes/default/static/css/style.css";
+    let rel = "themes/default/static/css/tokens.css";
     guide.write(rel, "body { margin: 0; }\n:root { --serve-probe: one; }\n");
     let serve = Serve::start(&guide);
     let url = format!("http://127.0.0.1:{}/basics/first.html", serve.port);
@@ -2117,7 +2117,7 @@ fn in_the_browser_a_css_change_swaps_the_stylesheet_without_a_reload() {
         b.wait_for(&format!("{probe} === 'one'"), WAIT)?;
         b.wait_for(CONNECTED, WAIT)?;
         let before = b.eval_string(
-            "document.querySelector('link[rel=stylesheet][href*=\"css/style.\"]').getAttribute('href')",
+            "document.querySelector('link[rel=stylesheet][href*=\"css/tokens.\"]').getAttribute('href')",
         )?;
         b.evaluate("window.__kept = 42; true")?;
 
@@ -2127,7 +2127,7 @@ fn in_the_browser_a_css_change_swaps_the_stylesheet_without_a_reload() {
             return Err("the page reloaded for a stylesheet change".into());
         }
         let after = b.eval_string(
-            "document.querySelector('link[rel=stylesheet][href*=\"css/style.\"]').getAttribute('href')",
+            "document.querySelector('link[rel=stylesheet][href*=\"css/tokens.\"]').getAttribute('href')",
         )?;
         if after == before {
             return Err(format!("the stylesheet link was not swapped: {after}"));
