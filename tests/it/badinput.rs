@@ -7,12 +7,12 @@
 //! laid over it. Inputs that are huge, binary, unreadable, symbolic links or names differing only
 //! in case are made by the test at run time instead of being kept in the repository.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::time::Duration;
 
-use support::{BoundedRun, Guide, Limits, Snapshot, assert_same, copy_dir, fixtures_dir};
+use crate::support::{BoundedRun, Guide, Limits, Snapshot, assert_same, copy_dir, fixtures_dir};
 
 /// Limits for an ordinary broken guide (it takes milliseconds and a few MB).
 const SMALL: Limits = Limits {
