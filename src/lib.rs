@@ -1,36 +1,68 @@
-//! `guide`: a static-site generator for learning guides.
+//! `guide`: a static-site generator for learning guides. Markdown lessons with front matter
+//! (topics, prerequisites, learning tracks) go in; a static site comes out — pages, cross links,
+//! a topic map and a search index — that works on any web server, under any sub-path, and
+//! straight from disk.
 //!
-//! The pipeline, one module per arrow of DESIGN.md:
-//! `book.toml` → [`config`] → [`load`] (sections, lessons, [`frontmatter`]) → [`render`] (Markdown
-//! through [`markdown`], fenced blocks through [`blocks`] and [`highlight`], links through
-//! [`links`]) → [`pages`] (templates of the [`theme`], [`nav`]) → [`output`] (staging, swap).
+//! The `guide` command line is a thin layer over these entry points:
+//!
+//! - [`build`] with [`BuildOptions`]: `guide build`, or with `write: false` `guide check`
+//!   (everything rendered and checked, nothing written). It returns an [`Outcome`] or a
+//!   [`Failure`].
+//! - [`serve`] with [`ServeOptions`]: `guide serve`, the preview with live reload.
+//! - [`init`] and [`new_lesson`]: `guide init` (a new guide) and `guide new` (a new lesson).
+//! - [`config::Config`]: `book.toml`, read and checked.
+//! - [`diagnostics::Diagnostic`]: a problem with the guide, located by file, line and column.
+//!
+//! ```no_run
+//! let options = guide::BuildOptions {
+//!     root: "my-guide".into(),
+//!     out: None,
+//!     drafts: false,
+//!     write: true,
+//!     progress: false,
+//! };
+//! match guide::build(&options) {
+//!     Ok(outcome) => println!("{} pages", outcome.pages),
+//!     Err(guide::Failure::Guide(problems)) => {
+//!         for problem in &problems {
+//!             eprint!("{}", problem.render(false));
+//!         }
+//!     }
+//!     Err(guide::Failure::Usage(message)) => eprintln!("{message}"),
+//! }
+//! ```
+//!
+//! How it works inside (one module per stage of the pipeline) is in `ARCHITECTURE.md`.
 
-pub mod blocks;
+mod blocks;
 pub mod config;
 mod crossref_pages;
 pub mod diagnostics;
-pub mod frontmatter;
-pub mod graph;
-pub mod highlight;
-pub mod init;
-pub mod links;
-pub mod load;
-pub mod locate;
-pub mod markdown;
-pub mod model;
-pub mod nav;
-pub mod output;
-pub mod pages;
-pub mod print;
-pub mod render;
-pub mod search;
-pub mod serve;
+mod frontmatter;
+mod graph;
+mod highlight;
+mod init;
+mod links;
+mod load;
+mod locate;
+mod markdown;
+mod model;
+mod nav;
+mod output;
+mod pages;
+mod print;
+mod render;
+mod search;
+mod serve;
 mod site_files;
-pub mod suggest;
-pub mod theme;
-pub mod topicmap;
-pub mod topics;
-pub mod urls;
+mod suggest;
+mod theme;
+mod topicmap;
+mod topics;
+mod urls;
+
+pub use init::{init, new_lesson};
+pub use serve::{ServeOptions, serve};
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -47,6 +79,7 @@ pub struct BuildOptions {
     pub root: PathBuf,
     /// Output folder; `book.toml`'s `output-dir` under the root when `None`.
     pub out: Option<PathBuf>,
+    /// Include lessons marked `draft = true`.
     pub drafts: bool,
     /// `false` for `guide check`: everything is rendered and checked, nothing is written.
     pub write: bool,
@@ -59,8 +92,11 @@ pub struct BuildOptions {
 pub struct Outcome {
     /// Warnings (errors make the run fail).
     pub warnings: Vec<Diagnostic>,
+    /// Pages rendered: sections and lessons.
     pub pages: usize,
+    /// Files written in all: pages, assets, the theme's files and the search index.
     pub files: usize,
+    /// The output folder written; `None` for `guide check`.
     pub out: Option<PathBuf>,
     /// Each stage, how long it took, and the peak memory (KB) when it ended, where known.
     pub timings: Vec<(&'static str, Duration, Option<u64>)>,
@@ -78,6 +114,7 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// The exit code the command line ends with: 1 for the guide's errors, 2 for misuse.
     pub fn exit_code(&self) -> i32 {
         match self {
             Failure::Guide(_) => 1,
@@ -87,11 +124,12 @@ impl Failure {
 }
 
 /// Folder of caches that are safe to delete, under the guide root.
-pub fn cache_dir(root: &Path) -> PathBuf {
+pub(crate) fn cache_dir(root: &Path) -> PathBuf {
     root.join(".guide-cache")
 }
 
 /// Times the stages of a run.
+#[doc(hidden)]
 pub struct Stopwatch {
     last: Instant,
     laps: Vec<(&'static str, Duration, Option<u64>)>,
@@ -104,6 +142,7 @@ impl Default for Stopwatch {
 }
 
 impl Stopwatch {
+    /// Starts timing now.
     pub fn new() -> Self {
         Self {
             last: Instant::now(),
@@ -314,5 +353,28 @@ impl Progress {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// What the fuzz targets, the examples and the integration tests reach beyond the public API:
+/// the pipeline's stages, to be driven one at a time. Not a stable interface.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::blocks::Fences;
+    pub use crate::highlight::Highlighter;
+    pub use crate::links::{Assets, PageLinks};
+    pub use crate::load::count_words;
+    pub use crate::model::PageId;
+    pub use crate::search::{Part, SearchIndex};
+    pub use crate::{Prepared, Stopwatch, prepare};
+
+    /// Front matter: split from the body, parsed, read whole.
+    pub mod frontmatter {
+        pub use crate::frontmatter::{Format, parse, read, split};
+    }
+
+    /// Markdown to HTML.
+    pub mod markdown {
+        pub use crate::markdown::{Rendered, render};
     }
 }

@@ -127,7 +127,7 @@ fn main() -> ExitCode {
             port,
             open,
             drafts,
-        } => match guide::serve::serve(guide::serve::ServeOptions {
+        } => match guide::serve(guide::ServeOptions {
             root,
             bind,
             port,
@@ -146,7 +146,7 @@ fn main() -> ExitCode {
                 failure.exit_code() as u8
             }
         },
-        Command::Init { dir } => match guide::init::init(&dir) {
+        Command::Init { dir } => match guide::init(&dir) {
             Ok(files) => {
                 for f in files {
                     eprintln!("created {}", f.display());
@@ -163,7 +163,7 @@ fn main() -> ExitCode {
             lesson,
             title,
             root,
-        } => match guide::init::new_lesson(&root, &lesson, title.as_deref()) {
+        } => match guide::new_lesson(&root, &lesson, title.as_deref()) {
             Ok(path) => {
                 eprintln!("created {}", path.display());
                 0
