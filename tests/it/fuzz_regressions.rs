@@ -1,5 +1,5 @@
-//! Inputs the fuzz targets in `fuzz/` found, each fed through the same public API as the target
-//! that found it, so that the bug stays fixed. See README's "Fuzzing" section.
+//! Inputs the fuzz targets in `fuzz/` found, each fed through the same functions as the target
+//! that found it (`guide::internals`), so that the bug stays fixed. See README's "Fuzzing" section.
 
 use guide::internals::frontmatter;
 
