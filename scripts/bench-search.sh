@@ -2,7 +2,7 @@
 # Benchmarks search on generated guides: the index's share of `guide build` (the build with
 # search on against the same build with `[search] enabled = false`, median of several runs), the
 # index's total size, and in headless Chromium the index bytes a first query loads and the time
-# from a keystroke to its results on screen (tests/search.rs `measure_queries_for_the_benchmark`).
+# from a keystroke to its results on screen (tests/it/search.rs `measure_queries_for_the_benchmark`).
 #
 # Usage: scripts/bench-search.sh
 # Environment:
@@ -17,7 +17,7 @@ time_bin=/usr/bin/time
 
 build_binaries
 gencorpus=$examples/gencorpus
-(cd -- "$repo" && cargo test --quiet --release --test search --no-run)
+(cd -- "$repo" && cargo test --quiet --release --test it --no-run)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/guide-bench-search.XXXXXX")
 trap 'rm -rf -- "$work"' EXIT
@@ -74,7 +74,7 @@ for size in "${size_list[@]}"; do
 
     echo "measuring queries in Chromium..." >&2
     log=$work/browser-$size.log
-    (cd -- "$repo" && GUIDE_BENCH_SITE=$out GUIDE_REQUIRE_BROWSER=1 cargo test --quiet --release --test search \
+    (cd -- "$repo" && GUIDE_BENCH_SITE=$out GUIDE_REQUIRE_BROWSER=1 cargo test --quiet --release --test it \
         measure_queries_for_the_benchmark -- --ignored --nocapture --test-threads=1) >"$log" 2>&1 ||
         { cat -- "$log" >&2; die "browser measurement failed"; }
     grep -E '^search-bench: (typed|pasted)' "$log" | sed "s/^search-bench:/  $size lessons:/" >&2

@@ -12,34 +12,48 @@ use crate::suggest;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
+    /// `[book]`: what the guide is called and who wrote it.
     pub book: Book,
+    /// `[build]`: where things are and how pages are made.
     #[serde(default)]
     pub build: Build,
+    /// `[search]`: whether the site gets a search box and index.
     #[serde(default)]
     pub search: Search,
+    /// `[topics.<name>]`: the topics lessons may name, by name.
     #[serde(default)]
     pub topics: BTreeMap<String, TopicConfig>,
+    /// `[tracks.<name>]`: learning tracks, by name.
     #[serde(default)]
     pub tracks: BTreeMap<String, TrackConfig>,
 }
 
+/// `[book]`: the guide's title and description, its authors and its language.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Book {
+    /// The guide's title, on every page.
     pub title: String,
+    /// A sentence about the guide, for the home page and search engines.
     #[serde(default)]
     pub description: String,
+    /// Who wrote it.
     #[serde(default)]
     pub authors: Vec<String>,
+    /// The language of the content, e.g. `en` (the `lang` of every page).
     #[serde(default = "default_language")]
     pub language: String,
 }
 
+/// `[build]`: folders, theme, links out of the site, and what lessons may hold.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct Build {
+    /// Where the Markdown lessons are, relative to the guide root (`content`).
     pub content_dir: PathBuf,
+    /// Where the site is written, relative to the guide root (`public`).
     pub output_dir: PathBuf,
+    /// The theme's name: `default` (built in) or a folder under `themes/`.
     pub theme: String,
     /// Absolute URL of the hosted site; only for `sitemap.xml` and canonical links.
     pub site_url: String,
@@ -65,9 +79,11 @@ impl Default for Build {
     }
 }
 
+/// `[search]`: the search box and its index.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Search {
+    /// Whether the site gets them (on unless turned off).
     #[serde(default = "yes")]
     pub enabled: bool,
 }
@@ -78,10 +94,13 @@ impl Default for Search {
     }
 }
 
+/// A topic lessons may name in their front matter.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct TopicConfig {
+    /// How the topic is shown.
     pub title: String,
+    /// A sentence on the topic's page.
     #[serde(default)]
     pub description: String,
 }
@@ -90,7 +109,9 @@ pub struct TopicConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct TrackConfig {
+    /// How the track is shown.
     pub title: String,
+    /// A sentence about the track, shown with it.
     #[serde(default)]
     pub description: String,
     /// Lessons in reading order, as paths relative to the content folder.
@@ -106,7 +127,7 @@ fn yes() -> bool {
 }
 
 /// Where `book.toml` lives under a guide root.
-pub fn config_path(root: &Path) -> PathBuf {
+pub(crate) fn config_path(root: &Path) -> PathBuf {
     root.join("book.toml")
 }
 
@@ -206,7 +227,7 @@ fn at_key(d: Diagnostic, text: &str) -> Diagnostic {
 
 /// A TOML parse error as a diagnostic in `file`, whose TOML text starts at line `line_offset + 1`.
 /// Unknown-field errors get the nearest expected field suggested.
-pub fn toml_diagnostic(
+pub(crate) fn toml_diagnostic(
     file: &str,
     text: &str,
     line_offset: usize,
@@ -217,7 +238,7 @@ pub fn toml_diagnostic(
 }
 
 /// A serde error message turned into a diagnostic; `unknown field` gets a suggestion.
-pub fn serde_message(file: &str, message: &str) -> Diagnostic {
+pub(crate) fn serde_message(file: &str, message: &str) -> Diagnostic {
     let message = message.trim();
     if let Some((field, expected)) = unknown_field(message) {
         let help = suggest::did_you_mean(&field, expected.iter().map(String::as_str))

@@ -10,13 +10,16 @@ use unicode_width::UnicodeWidthStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Reported; the build still succeeds (unless warnings are denied).
     Warning,
+    /// The build fails and writes nothing.
     Error,
 }
 
 /// One problem with the guide's input.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
+    /// Whether it fails the build.
     pub severity: Severity,
     /// Path relative to the guide root, `/`-separated.
     pub file: String,
@@ -24,6 +27,7 @@ pub struct Diagnostic {
     pub line: usize,
     /// 1-based; 0 when unknown.
     pub col: usize,
+    /// What is wrong, in a sentence.
     pub message: String,
     /// What to do about it, e.g. "did you mean `topics`?".
     pub help: Option<String>,
@@ -33,6 +37,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error about `file` (a path relative to the guide root), with no line yet.
     pub fn error(file: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Error,
@@ -45,31 +50,35 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(file: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A warning about `file`, with no line yet.
+    pub(crate) fn warning(file: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Warning,
             ..Self::error(file, message)
         }
     }
 
-    pub fn at(mut self, line: usize, col: usize) -> Self {
+    /// Located at `line` and `col` (1-based).
+    pub(crate) fn at(mut self, line: usize, col: usize) -> Self {
         self.line = line;
         self.col = col;
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    /// With a hint on what to do about it.
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
-    pub fn help_opt(mut self, help: Option<String>) -> Self {
+    /// With a hint, when there is one.
+    pub(crate) fn help_opt(mut self, help: Option<String>) -> Self {
         self.help = help;
         self
     }
 
     /// Fills in the source line from the file's full text.
-    pub fn with_source(mut self, text: &str) -> Self {
+    pub(crate) fn with_source(mut self, text: &str) -> Self {
         if self.line > 0 {
             self.source_line = text.lines().nth(self.line - 1).map(str::to_owned);
         }
@@ -88,6 +97,7 @@ impl Diagnostic {
         )
     }
 
+    /// Whether it fails the build.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -164,24 +174,19 @@ impl PartialOrd for Diagnostic {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// Adds one.
     pub fn push(&mut self, d: Diagnostic) {
         self.0.push(d);
     }
 
+    /// Adds several.
     pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
         self.0.extend(ds);
     }
 
+    /// Whether any of them fails the build.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
-    }
-
-    pub fn error_count(&self) -> usize {
-        self.0.iter().filter(|d| d.is_error()).count()
-    }
-
-    pub fn warning_count(&self) -> usize {
-        self.0.len() - self.error_count()
     }
 
     /// The list as every command reports it: see [`finish`].
@@ -200,7 +205,7 @@ pub fn finish(mut list: Vec<Diagnostic>) -> Vec<Diagnostic> {
 }
 
 /// 1-based line and column (in chars) of a byte offset in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let mut start = offset;
     while !text.is_char_boundary(start) {
@@ -214,7 +219,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// A path shown relative to `root` with `/` separators.
-pub fn display_path(root: &Path, path: &Path) -> String {
+pub(crate) fn display_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.to_string_lossy().replace('\\', "/")
 }

@@ -1,41 +1,77 @@
-//! `guide`: a static-site generator for learning guides.
+//! `guide`: a static-site generator for learning guides. Markdown lessons with front matter
+//! (topics, prerequisites, learning tracks) go in; a static site comes out — pages, cross links,
+//! a topic map and a search index — that works on any web server, under any sub-path, and
+//! straight from disk.
 //!
-//! The pipeline, one module per arrow of DESIGN.md:
-//! `book.toml` → [`config`] → [`load`] (sections, lessons, [`frontmatter`]) → [`render`] (Markdown
-//! through [`markdown`], fenced blocks through [`blocks`] and [`highlight`], links through
-//! [`links`]) → [`pages`] (templates of the [`theme`], [`nav`]) → [`output`] (staging, swap).
+//! The `guide` command line is a thin layer over these entry points:
+//!
+//! - [`build`] with [`BuildOptions`]: `guide build`, or with `write: false` `guide check`
+//!   (everything rendered and checked, nothing written). It returns an [`Outcome`] or a
+//!   [`Failure`].
+//! - [`serve`] with [`ServeOptions`]: `guide serve`, the preview with live reload.
+//! - [`init`] and [`new_lesson`]: `guide init` (a new guide) and `guide new` (a new lesson, and
+//!   its sections when they are new).
+//! - [`clean`]: `guide clean`, removing what builds left (only folders `guide` made).
+//! - [`report`]: check results as GitHub annotations, a GitLab code-quality report or JSON lines.
+//! - [`config::Config`]: `book.toml`, read and checked.
+//! - [`diagnostics::Diagnostic`]: a problem with the guide, located by file, line and column.
+//!
+//! ```no_run
+//! let options = guide::BuildOptions {
+//!     root: "my-guide".into(),
+//!     out: None,
+//!     drafts: false,
+//!     write: true,
+//!     progress: false,
+//! };
+//! match guide::build(&options) {
+//!     Ok(outcome) => println!("{} pages", outcome.pages),
+//!     Err(guide::Failure::Guide(problems)) => {
+//!         for problem in &problems {
+//!             eprint!("{}", problem.render(false));
+//!         }
+//!     }
+//!     Err(guide::Failure::Usage(message)) => eprintln!("{message}"),
+//! }
+//! ```
+//!
+//! How it works inside (one module per stage of the pipeline) is in `ARCHITECTURE.md`.
 
-pub mod blocks;
-pub mod clean;
+mod blocks;
+mod clean;
 pub mod config;
 mod context;
 mod crossref_pages;
 pub mod diagnostics;
 mod emit;
-pub mod frontmatter;
-pub mod graph;
-pub mod highlight;
-pub mod init;
-pub mod links;
-pub mod load;
-pub mod locate;
-pub mod markdown;
-pub mod model;
-pub mod nav;
-pub mod output;
+mod frontmatter;
+mod graph;
+mod highlight;
+mod init;
+mod links;
+mod load;
+mod locate;
+mod markdown;
+mod model;
+mod nav;
+mod output;
 mod outputs;
-pub mod pages;
-pub mod print;
-pub mod render;
+mod pages;
+mod print;
+mod render;
 pub mod report;
-pub mod search;
-pub mod serve;
+mod search;
+mod serve;
 mod site_files;
-pub mod suggest;
-pub mod theme;
-pub mod topicmap;
-pub mod topics;
-pub mod urls;
+mod suggest;
+mod theme;
+mod topicmap;
+mod topics;
+mod urls;
+
+pub use clean::{Cleaned, clean};
+pub use init::{NewLesson, init, new_lesson};
+pub use serve::{ServeOptions, serve};
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -52,6 +88,7 @@ pub struct BuildOptions {
     pub root: PathBuf,
     /// Output folder; `book.toml`'s `output-dir` under the root when `None`.
     pub out: Option<PathBuf>,
+    /// Include lessons marked `draft = true`.
     pub drafts: bool,
     /// `false` for `guide check`: everything is rendered and checked, nothing is written.
     pub write: bool,
@@ -64,8 +101,11 @@ pub struct BuildOptions {
 pub struct Outcome {
     /// Warnings (errors make the run fail).
     pub warnings: Vec<Diagnostic>,
+    /// Pages rendered: sections and lessons.
     pub pages: usize,
+    /// Files written in all: pages, assets, the theme's files and the search index.
     pub files: usize,
+    /// The output folder written; `None` for `guide check`.
     pub out: Option<PathBuf>,
     /// Each stage, how long it took, and the peak memory (KB) when it ended, where known.
     pub timings: Vec<(&'static str, Duration, Option<u64>)>,
@@ -83,6 +123,7 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// The exit code the command line ends with: 1 for the guide's errors, 2 for misuse.
     pub fn exit_code(&self) -> i32 {
         match self {
             Failure::Guide(_) => 1,
@@ -92,11 +133,12 @@ impl Failure {
 }
 
 /// Folder of caches that are safe to delete, under the guide root.
-pub fn cache_dir(root: &Path) -> PathBuf {
+pub(crate) fn cache_dir(root: &Path) -> PathBuf {
     root.join(".guide-cache")
 }
 
 /// Times the stages of a run.
+#[doc(hidden)]
 pub struct Stopwatch {
     last: Instant,
     laps: Vec<(&'static str, Duration, Option<u64>)>,
@@ -109,6 +151,7 @@ impl Default for Stopwatch {
 }
 
 impl Stopwatch {
+    /// Starts timing now.
     pub fn new() -> Self {
         Self {
             last: Instant::now(),
@@ -126,6 +169,7 @@ impl Stopwatch {
 
 /// Everything known about a guide before its pages are rendered: loaded, themed and linked.
 /// `guide serve` keeps one and renders pages from it on request.
+#[doc(hidden)]
 pub struct Prepared {
     pub config: Config,
     pub site: model::Site,
@@ -175,6 +219,7 @@ impl Prepared {
 
 /// Loads the content, the theme and the cross references of the guide at `root`. Fails only when
 /// the theme cannot be loaded; other problems are in [`Prepared::diagnostics`].
+#[doc(hidden)]
 pub fn prepare(
     root: &Path,
     config: Config,
@@ -346,5 +391,29 @@ impl Progress {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// What the fuzz targets, the examples and the integration tests reach beyond the public API:
+/// the pipeline's stages, to be driven one at a time. Not a stable interface.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::blocks::Fences;
+    pub use crate::highlight::Highlighter;
+    pub use crate::links::{Assets, PageLinks};
+    pub use crate::load::count_words;
+    pub use crate::model::PageId;
+    pub use crate::search::{Part, SearchIndex};
+    pub use crate::serve::content_type;
+    pub use crate::{Prepared, Stopwatch, prepare};
+
+    /// Front matter: split from the body, parsed, read whole.
+    pub mod frontmatter {
+        pub use crate::frontmatter::{Format, parse, read, split};
+    }
+
+    /// Markdown to HTML.
+    pub mod markdown {
+        pub use crate::markdown::{Rendered, render};
     }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{CommandFactory, Parser, Subcommand};
-use guide::clean::Cleaned;
+use guide::Cleaned;
 use guide::diagnostics::Diagnostic;
 use guide::{BuildOptions, Failure, Outcome};
 
@@ -160,7 +160,7 @@ fn main() -> ExitCode {
             port,
             open,
             drafts,
-        } => match guide::serve::serve(guide::serve::ServeOptions {
+        } => match guide::serve(guide::ServeOptions {
             root,
             bind,
             port,
@@ -179,7 +179,7 @@ fn main() -> ExitCode {
                 failure.exit_code() as u8
             }
         },
-        Command::Init { dir } => match guide::init::init(&dir) {
+        Command::Init { dir } => match guide::init(&dir) {
             Ok(files) => {
                 for f in files {
                     eprintln!("created {}", f.display());
@@ -196,7 +196,7 @@ fn main() -> ExitCode {
             lesson,
             title,
             root,
-        } => match guide::init::new_lesson(&root, &lesson, title.as_deref()) {
+        } => match guide::new_lesson(&root, &lesson, title.as_deref()) {
             Ok(made) => {
                 for (index, title) in made.sections {
                     eprintln!("created section {} (titled {title:?})", index.display());
@@ -324,7 +324,7 @@ fn run_check(
 }
 
 fn run_clean(root: &std::path::Path, out: Option<&std::path::Path>, color: bool) -> u8 {
-    match guide::clean::clean(root, out) {
+    match guide::clean(root, out) {
         Ok(done) => {
             let mut kept = false;
             for item in &done {

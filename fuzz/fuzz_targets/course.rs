@@ -5,12 +5,10 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use guide::blocks::Fences;
-use guide::highlight::Highlighter;
-use guide::links::{Assets, PageLinks};
-use guide::markdown::{self, Rendered};
-use guide::model::PageId;
-use guide::{Prepared, Stopwatch};
+use guide::internals::markdown::{self, Rendered};
+use guide::internals::{
+    Assets, Fences, Highlighter, PageId, PageLinks, Prepared, Stopwatch, prepare,
+};
 
 pub struct Course {
     pub prepared: Prepared,
@@ -27,7 +25,7 @@ pub fn course() -> &'static Course {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/course");
         let config = guide::config::Config::load(&root).expect("fixture book.toml");
         let highlighter: &'static Highlighter = Box::leak(Box::new(Highlighter::new()));
-        let prepared = guide::prepare(&root, config, false, highlighter, &mut Stopwatch::new())
+        let prepared = prepare(&root, config, false, highlighter, &mut Stopwatch::new())
             .unwrap_or_else(|_| panic!("the course fixture does not load"));
         let content_dir = std::fs::canonicalize(root.join(&prepared.config.build.content_dir))
             .expect("fixture content folder");

@@ -10,7 +10,7 @@
 #![no_main]
 
 use guide::diagnostics::Diagnostic;
-use guide::frontmatter::{self, Format};
+use guide::internals::frontmatter::{self, Format};
 use libfuzzer_sys::fuzz_target;
 
 const FILE: &str = "content/fuzz.md";
@@ -85,7 +85,7 @@ fn check(text: &str) {
             assert_eq!(&front, expected);
             assert_eq!(&text[body_start..], s.body);
             assert_eq!(body_line, s.body_line);
-            let _ = guide::load::count_words(&text[body_start..]);
+            let _ = guide::internals::count_words(&text[body_start..]);
         }
         Err(d) => {
             assert!(

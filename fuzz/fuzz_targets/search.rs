@@ -14,9 +14,8 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use guide::markdown::Rendered;
-use guide::model::PageId;
-use guide::search::{Part, SearchIndex};
+use guide::internals::markdown::Rendered;
+use guide::internals::{PageId, Part, SearchIndex};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 

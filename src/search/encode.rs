@@ -18,8 +18,9 @@ pub fn push(out: &mut String, mut n: u64) {
     }
 }
 
-/// Reads the numbers back (for tests and tools); `None` on a character outside the alphabet or a
-/// number cut short.
+/// Reads the numbers back (for tests); `None` on a character outside the alphabet or a number cut
+/// short.
+#[cfg(test)]
 pub fn decode(text: &str) -> Option<Vec<u64>> {
     let mut out = Vec::new();
     let mut value = 0u64;

@@ -68,6 +68,7 @@ impl Posting {
 }
 
 /// Quantises a score to its step (1..=127).
+#[cfg(test)]
 pub fn quantise(score: f64) -> u8 {
     if score <= MIN_SCORE {
         return 1;
@@ -448,6 +449,7 @@ fn split_shards<'i>(
 }
 
 /// Reads a posting-list string back: (doc, step, title length, heading length).
+#[cfg(test)]
 pub fn decode_postings(text: &str) -> Vec<(u32, u8, u8, u8)> {
     let numbers = encode::decode(text).unwrap_or_default();
     let mut out = Vec::new();

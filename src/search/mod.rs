@@ -38,8 +38,7 @@ mod vocab;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-pub use merge::{MIN_SCORE, STEP, TIERS, decode_postings, quantise};
-pub use page::{DocTerms, PageDocs};
+pub use page::PageDocs;
 
 use crate::config::Config;
 use crate::markdown::Rendered;

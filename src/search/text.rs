@@ -232,6 +232,7 @@ impl<'t> Iterator for Words<'t> {
 }
 
 /// Calls `f` with each word of `text`, folded.
+#[cfg(test)]
 pub fn words(text: &str, mut f: impl FnMut(&str)) {
     split(&fold(text)).for_each(&mut f);
 }
@@ -256,6 +257,7 @@ impl Stems {
 }
 
 /// The stems of the words of `text` that are not stop words, in order.
+#[cfg(test)]
 pub fn terms(text: &str, stems: &Stems) -> Vec<String> {
     let mut out = Vec::new();
     words(text, |w| {

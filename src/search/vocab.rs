@@ -137,11 +137,6 @@ impl Default for Vocabulary {
 }
 
 impl Vocabulary {
-    /// The numbers of the stems of `words` (folded words that are not stop words).
-    pub fn stems_of(&self, words: &[&str]) -> Vec<u32> {
-        self.ids_of(words).into_iter().map(|(_, s)| s).collect()
-    }
-
     /// The numbers of `words` and of their stems.
     pub fn ids_of(&self, words: &[&str]) -> Vec<(u32, u32)> {
         let mut out = vec![(u32::MAX, u32::MAX); words.len()];

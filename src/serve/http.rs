@@ -234,7 +234,7 @@ fn answer(
     let (status, bytes) = match generation.get(&path) {
         Found::Bytes(bytes) => (200, bytes),
         Found::Streamed(print) => return stream_print(out, &print, &path, &build, head, close),
-        Found::NotFound => match generation.get(crate::outputs::NOT_FOUND) {
+        Found::Missing => match generation.get(crate::outputs::NOT_FOUND) {
             Found::Bytes(bytes) => (404, bytes),
             _ => (404, std::sync::Arc::new(b"not found\n".to_vec())),
         },

@@ -36,10 +36,15 @@ const NO_BUILD_YET: &str = "<!doctype html>\n<html lang=\"en\"><head><meta chars
 /// What `guide serve` was asked for.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// The guide root (the folder with `book.toml`).
     pub root: PathBuf,
+    /// The address to listen on; anything but loopback makes the preview public.
     pub bind: IpAddr,
+    /// The port to listen on; 0 picks a free one.
     pub port: u16,
+    /// Open the site in the default browser once it is served.
     pub open: bool,
+    /// Include lessons marked `draft = true`.
     pub drafts: bool,
 }
 

@@ -34,7 +34,7 @@ pub enum Found {
     Bytes(Arc<Vec<u8>>),
     /// `print.html`: too large to hold, streamed from its page bodies on disk.
     Streamed(Arc<Printed>),
-    NotFound,
+    Missing,
 }
 
 /// `print.html` of a generation: its template's output and the page bodies spooled to a
@@ -344,14 +344,14 @@ impl Generation {
         if let Some(bytes) = self.cached(path) {
             return Found::Bytes(bytes);
         }
-        let found = |bytes: Option<Arc<Vec<u8>>>| bytes.map_or(Found::NotFound, Found::Bytes);
+        let found = |bytes: Option<Arc<Vec<u8>>>| bytes.map_or(Found::Missing, Found::Bytes);
         match self.outputs.find(&self.prepared.site, path) {
             Output::Page(page) => {
                 let w = self.writer();
                 let (rendered, _) = self.markdown(&w, page);
                 found(self.render_html(&w, page, &rendered).ok())
             }
-            Output::Print => self.print().map_or(Found::NotFound, Found::Streamed),
+            Output::Print => self.print().map_or(Found::Missing, Found::Streamed),
             Output::SearchText(page) => found(self.search_text(page, path)),
             Output::SearchIndex(_) => found(
                 self.search_files

@@ -5,21 +5,16 @@
 //! a passed self-check. Without Chromium the browser tests are skipped, unless
 //! `GUIDE_REQUIRE_BROWSER=1`.
 
-mod support;
-
-#[path = "support/browser.rs"]
-mod browser_support;
-#[path = "support/serve.rs"]
-mod serve_support;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use browser_support::{Browser, StaticServer, build_guide, file_url, lit, with_browser};
+use crate::support::browser::{
+    self as browser_support, Browser, StaticServer, build_guide, file_url, lit, with_browser,
+};
+use crate::support::serve::Serve;
+use crate::support::{Guide, element_by_id, tags};
 use serde_json::{Value, json};
-use serve_support::Serve;
-use support::{Guide, element_by_id, tags};
 
 const SUB_PATH: &str = "/teams/it-guide/";
 const WAIT: Duration = Duration::from_secs(10);

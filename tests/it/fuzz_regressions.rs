@@ -1,7 +1,7 @@
-//! Inputs the fuzz targets in `fuzz/` found, each fed through the same public API as the target
-//! that found it, so that the bug stays fixed. See README's "Fuzzing" section.
+//! Inputs the fuzz targets in `fuzz/` found, each fed through the same functions as the target
+//! that found it (`guide::internals`), so that the bug stays fixed. See README's "Fuzzing" section.
 
-use guide::frontmatter;
+use guide::internals::frontmatter;
 
 /// Lines of `text` as the rest of `guide` counts them (`\n`-separated), 1-based.
 fn line_of(text: &str, line: usize) -> Option<&str> {

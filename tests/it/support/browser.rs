@@ -2,8 +2,6 @@
 //! for headless Chromium, a static HTTP server that serves a built site under a sub-path, and
 //! helpers to build a guide with the real `guide` binary.
 
-#![allow(dead_code)]
-
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::env;
@@ -167,10 +165,6 @@ pub fn html_pages(dir: &Path) -> Vec<String> {
 pub struct PageRequest {
     /// The requested URL.
     pub url: String,
-    /// The resource type Chromium reports (`Document`, `Stylesheet`, `Script`, ...).
-    pub kind: String,
-    /// The URL of the document that made the request.
-    pub document: String,
 }
 
 /// A running headless Chromium with one page attached over the DevTools Protocol.
@@ -191,7 +185,7 @@ pub struct Browser {
     requests: Vec<PageRequest>,
     problems: Vec<String>,
     media: Vec<(String, String)>,
-    process: BrowserProcess,
+    _process: BrowserProcess,
     _profile: tempfile::TempDir,
 }
 
@@ -270,7 +264,7 @@ impl Browser {
             requests: Vec::new(),
             problems: Vec::new(),
             media: vec![("prefers-reduced-motion".into(), "reduce".into())],
-            process,
+            _process: process,
             _profile: profile,
         };
         let target = browser.send(None, "Target.createTarget", json!({ "url": "about:blank" }))?;
@@ -390,11 +384,7 @@ impl Browser {
                     self.quiet.insert(id.clone());
                 }
                 self.in_flight.insert(id, url.clone());
-                self.requests.push(PageRequest {
-                    url,
-                    kind: params["type"].as_str().unwrap_or("").to_string(),
-                    document: params["documentURL"].as_str().unwrap_or("").to_string(),
-                });
+                self.requests.push(PageRequest { url });
             }
             "Network.responseReceived" => {
                 let id = params["requestId"].as_str().unwrap_or("");
@@ -1094,7 +1084,7 @@ impl Site {
         match fs::read(&real) {
             Ok(body) => Reply {
                 status: 200,
-                content_type: guide::serve::content_type(&real.to_string_lossy()),
+                content_type: guide::internals::content_type(&real.to_string_lossy()),
                 location: None,
                 body,
             },

@@ -2,11 +2,11 @@
 //! guides copied into temp folders, with assertions on exit codes, messages and the files and HTML
 //! a reader gets.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 
-use support::{
+use crate::support::{
     Guide, Run, Site, assert_in_order, assert_same, element_by_id, elements_by_class, has_id,
     hrefs, link_texts, tags, tags_named, target_of, text_of,
 };

@@ -4,9 +4,6 @@
 //! `file://`. Without nginx (or Chromium) the tests are skipped, unless
 //! `GUIDE_REQUIRE_BROWSER=1`.
 
-#[path = "support/browser.rs"]
-mod browser_support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{Read, Write};
@@ -15,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use browser_support::{Browser, build_guide, file_url, html_pages, with_browser};
+use crate::support::browser::{Browser, build_guide, file_url, html_pages, with_browser};
 use serde_json::Value;
 
 /// Where the documented snippet hosts the guide.
@@ -58,7 +55,7 @@ fn build_bundled() -> Built {
 
 /// The `location` block of `docs/nginx.conf`, which `docs/publishing.md` shows.
 fn documented_location_block() -> String {
-    let block = include_str!("../docs/nginx.conf");
+    let block = include_str!("../../docs/nginx.conf");
     assert!(
         block.contains(&format!("location {SUB_PATH} ")) && block.contains(DOCS_FOLDER),
         "docs/nginx.conf should host {DOCS_FOLDER} under {SUB_PATH}:\n{block}"
@@ -148,7 +145,9 @@ impl Nginx {
                     last_error = format!("nginx exited ({status}):\n{stderr}\n{log}");
                     break;
                 }
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                // Other tests of this process bind free ports too: the port may have gone to
+                // one of them, so it counts only when nginx answers on it.
+                if answers_as_nginx(port) {
                     return Nginx {
                         child,
                         dir: dir.to_path_buf(),
@@ -240,6 +239,29 @@ impl Drop for Nginx {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Whether the server on `port` of 127.0.0.1 says it is nginx. It asks for the guide's home page:
+/// the tests count every error in nginx's access log.
+fn answers_as_nginx(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(SHORT));
+    if stream
+        .write_all(
+            format!("HEAD {SUB_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .is_err()
+    {
+        return false;
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer)
+        .lines()
+        .any(|l| l.to_ascii_lowercase().starts_with("server: nginx"))
 }
 
 fn free_port() -> u16 {

@@ -2,14 +2,14 @@
 //! code 2 and nothing touched, and a build killed with SIGKILL at any moment leaves the output
 //! folder exactly as the previous build left it or exactly as the new one makes it, never a mix.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{BoundedRun, Guide, Limits, Snapshot, assert_same, snapshot};
+use crate::support::{BoundedRun, Guide, Limits, Snapshot, assert_same, snapshot};
 
 const LIMITS: Limits = Limits {
     deadline: Duration::from_secs(60),

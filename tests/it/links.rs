@@ -3,17 +3,15 @@
 //! `guide check` with `--format json` and `--deny-warnings`. Every rule has a broken copy of the
 //! `web` fixture whose diagnostic must name the exact file, line and column, and the suggestion.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
-use serde_json::Value;
-use support::{
+use crate::support::{
     Guide, Run, Site, assert_in_order, assert_same, element_by_id, elements_by_class, has_id,
     hrefs, link_texts, snapshot, tags, tags_named, target_of, text_of,
 };
+use serde_json::Value;
 
 /// Every lesson page of the `web` fixture, in reading order.
 const LESSONS: [&str; 8] = [

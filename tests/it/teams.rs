@@ -2,14 +2,12 @@
 //! `guide clean`, `guide new` for a new section, `guide check`'s reports for GitHub and GitLab,
 //! and the publishing recipes of `docs/publishing.md` (the CI files parsed and checked).
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use crate::support::Guide;
 use serde_json::Value;
-use support::Guide;
 
 /// The repository: the bundled guide and the package.
 fn repo() -> &'static Path {
@@ -184,14 +182,14 @@ fn clean_removes_what_guide_made_and_nothing_else() {
     guide.write("notes.txt", "mine");
     guide.write(".public.staging-999999999/.guide-output", "stopped build");
     guide.write(".public.staging-999999999/index.html", "half");
-    let before = support::snapshot(&guide.root);
+    let before = crate::support::snapshot(&guide.root);
     let run = guide.run(&["clean", "--root", &guide.root_str()]);
     run.ok()
         .stderr_has("public (the site)")
         .stderr_has(".public.previous (the previous site")
         .stderr_has(".public.staging-999999999 (the staging folder")
         .stderr_has(".guide-cache (the highlight cache)");
-    let after = support::snapshot(&guide.root);
+    let after = crate::support::snapshot(&guide.root);
     let removed: Vec<&String> = before.keys().filter(|k| !after.contains_key(*k)).collect();
     assert!(
         removed.iter().all(|k| k.starts_with("public")
@@ -288,7 +286,7 @@ fn guide_with_problems() -> Guide {
     guide
 }
 
-fn check(guide: &Guide, format: &str, extra: &[&str]) -> support::Run {
+fn check(guide: &Guide, format: &str, extra: &[&str]) -> crate::support::Run {
     let mut args = vec!["check", "--root", "guide", "--format", format];
     args.extend_from_slice(extra);
     guide.run(&args)

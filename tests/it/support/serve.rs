@@ -1,8 +1,5 @@
 //! Test support for `guide serve`: the real binary started on a free port of 127.0.0.1, its
-//! stderr kept as a log, killed when dropped. Included by the serve test files with `#[path]`
-//! next to `mod support;`.
-
-#![allow(dead_code)]
+//! stderr kept as a log, killed when dropped.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;

@@ -7,15 +7,13 @@
 //!
 //! Raw HTML in lesson bodies is kept (authors are trusted), unless `[build] allow-html = false`.
 
-#[path = "support/browser.rs"]
-mod browser_support;
-mod support;
-
 use std::path::Path;
 use std::time::Duration;
 
-use browser_support::{StaticServer, file_url, launch_or_skip};
-use support::{Guide, Site, assert_same, element_by_id, tags, tags_named, text_of, xml_problems};
+use crate::support::browser::{StaticServer, file_url, launch_or_skip};
+use crate::support::{
+    Guide, Site, assert_same, element_by_id, tags, tags_named, text_of, xml_problems,
+};
 
 /// The escaping fixture, plus a lesson whose file name is a payload (made here: such a name
 /// cannot be checked out everywhere).

@@ -3,14 +3,11 @@
 //! mean", a hostile lesson title, and a strict Content-Security-Policy. Without Chromium the
 //! tests are skipped, unless `GUIDE_REQUIRE_BROWSER=1`.
 
-#[path = "support/browser.rs"]
-mod browser_support;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use browser_support::{Browser, StaticServer, build_guide, file_url, lit, with_browser};
+use crate::support::browser::{Browser, StaticServer, build_guide, file_url, lit, with_browser};
 use serde::Deserialize;
 use serde_json::Value;
 

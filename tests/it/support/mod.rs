@@ -2,7 +2,8 @@
 //! `guide` binary run on them, folder snapshots, and plain string searches over the HTML a reader
 //! gets (no HTML parser: a small tag scanner is enough for the theme contract).
 
-#![allow(dead_code)]
+pub mod browser;
+pub mod serve;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -760,7 +761,6 @@ pub struct BoundedRun {
     pub code: Option<i32>,
     /// The signal that ended the process, if one did.
     pub signal: Option<i32>,
-    pub stdout: String,
     pub stderr: String,
     pub elapsed: std::time::Duration,
     /// Peak resident memory in KiB, where the platform reports it.
@@ -841,9 +841,11 @@ pub fn run_bounded(mut cmd: Command, limits: Limits) -> BoundedRun {
         std::thread::sleep(Duration::from_millis(2));
     };
     let elapsed = started.elapsed();
-    let mut texts = pipes.into_iter().map(|t| t.join().unwrap_or_default());
-    let stdout = texts.next().unwrap_or_default();
-    let stderr = texts.next().unwrap_or_default();
+    let stderr = pipes
+        .into_iter()
+        .map(|t| t.join().unwrap_or_default())
+        .nth(1)
+        .unwrap_or_default();
     #[cfg(unix)]
     let signal = std::os::unix::process::ExitStatusExt::signal(&status);
     #[cfg(not(unix))]
@@ -851,7 +853,6 @@ pub fn run_bounded(mut cmd: Command, limits: Limits) -> BoundedRun {
     BoundedRun {
         code: status.code(),
         signal,
-        stdout,
         stderr,
         elapsed,
         max_rss_kib: peak,

@@ -1,9 +1,6 @@
 //! Browser tests: the built guide in real headless Chromium, opened from disk and served over
 //! HTTP under a sub-path. Without Chromium they are skipped, unless `GUIDE_REQUIRE_BROWSER=1`.
 
-#[path = "support/browser.rs"]
-mod browser_support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{Read, Write};
@@ -11,7 +8,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use browser_support::{
+use crate::support::browser::{
     Browser, StaticServer, build_guide, file_url, html_pages, lit, with_browser,
 };
 use serde_json::Value;
