@@ -254,6 +254,7 @@ pub(crate) fn write_output(
         | Output::TopicsIndex
         | Output::Topic(_)
         | Output::Track(_)
+        | Output::Glossary
         | Output::NotFound
         | Output::ContentFile(_)
         | Output::SearchText(_)

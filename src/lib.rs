@@ -12,6 +12,7 @@ mod crossref_pages;
 pub mod diagnostics;
 mod emit;
 pub mod frontmatter;
+pub mod glossary;
 pub mod graph;
 pub mod highlight;
 pub mod init;
@@ -164,7 +165,8 @@ impl Prepared {
             config: &self.config,
             theme: &self.theme,
             markdown: render::MarkdownStage::new(&self.site, &self.theme, highlighter, &self.index)
-                .allowing_html(self.config.build.allow_html),
+                .allowing_html(self.config.build.allow_html)
+                .linking_terms(&self.crossrefs.glossary),
             crossrefs: &self.crossrefs,
             order: nav::Order::new(&self.site),
         }
@@ -202,8 +204,11 @@ pub fn prepare(
 
     let book_text = std::fs::read_to_string(config::config_path(root)).unwrap_or_default();
     let index = links::LinkIndex::new(&site);
-    let (crossrefs, link_diags) = graph::build(&site, &config, &index, &book_text);
+    let (mut crossrefs, link_diags) = graph::build(&site, &config, &index, &book_text);
     diags.extend(link_diags);
+    let (glossary, glossary_diags) = glossary::Glossary::load(root, &site, &index);
+    crossrefs.glossary = glossary;
+    diags.extend(glossary_diags);
     clock.lap("link");
     Ok(Prepared::new(config, site, theme, index, crossrefs, diags))
 }

@@ -366,6 +366,7 @@ impl Generation {
             Output::TopicsIndex
             | Output::Topic(_)
             | Output::Track(_)
+            | Output::Glossary
             | Output::NotFound
             | Output::Sitemap
             | Output::Asset(_) => found(self.site_files().0.get(path).cloned()),
