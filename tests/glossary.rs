@@ -1,0 +1,276 @@
+//! The glossary, run as a user runs it: `glossary.toml` checked (a name defined twice, an unused
+//! term, a related lesson that does not exist, each with file, line, column and a suggestion),
+//! the glossary page's structure, and the first use of each term on a page linked outside
+//! headings, links, code and fenced blocks, unless the page opts out.
+
+mod support;
+
+use serde_json::Value;
+use support::{Guide, Run, element_by_id, tags_named, text_of};
+
+const BOOK: &str = "[book]\ntitle = \"Ops guide\"\n";
+
+const GLOSSARY: &str = r#"[[term]]
+term = "Service level objective"
+aliases = ["SLO"]
+definition = "A reliability *target* for a service."
+related = ["ops/backups.md"]
+
+[[term]]
+term = "Recovery point objective"
+aliases = ["RPO"]
+definition = """
+Data you may lose, in time. See [backups](ops/backups.md).
+"""
+
+[[term]]
+term = "Kanban"
+definition = "A board that limits work in progress."
+"#;
+
+/// A guide whose lessons use every term of [`GLOSSARY`].
+fn guide() -> Guide {
+    let guide = Guide::empty();
+    guide.write("book.toml", BOOK);
+    guide.write("glossary.toml", GLOSSARY);
+    guide.write(
+        "content/_index.md",
+        "+++\ntitle = \"Home\"\n+++\nWe run a Kanban board.\n",
+    );
+    guide.write("content/ops/_index.md", "+++\ntitle = \"Ops\"\n+++\n");
+    guide.write(
+        "content/ops/backups.md",
+        "+++\ntitle = \"Backups\"\n+++\n## Our SLO and RPO\n\n\
+         Read [the SLO page](slo.md), mind `RPO` in code, then the RPO again.\n\n\
+         ```compare\ntitle = \"SLO\"\ncolumns = [\"SLO\", \"RPO\"]\n```\n\n\
+         An SLO is a target; another SLO follows. Service level objectives too. The RPO is set.\n",
+    );
+    guide.write(
+        "content/ops/slo.md",
+        "+++\ntitle = \"SLOs\"\nglossary = false\n+++\nEvery SLO here stays plain.\n",
+    );
+    guide
+}
+
+/// `guide check --format json`: the run and its diagnostics.
+fn check(guide: &Guide) -> (Run, Vec<Value>) {
+    let root = guide.root_str();
+    let run = guide.run(&["check", "--root", &root, "--format", "json"]);
+    let diags = run
+        .stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    (run, diags)
+}
+
+/// The one diagnostic whose message contains `needle`.
+fn diagnostic<'a>(diags: &'a [Value], needle: &str) -> &'a Value {
+    let found: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["message"].as_str().is_some_and(|m| m.contains(needle)))
+        .collect();
+    assert_eq!(found.len(), 1, "{needle:?} in {diags:#?}");
+    found[0]
+}
+
+fn at(d: &Value) -> (String, u64, u64) {
+    (
+        d["file"].as_str().unwrap_or("").to_owned(),
+        d["line"].as_u64().unwrap_or(0),
+        d["col"].as_u64().unwrap_or(0),
+    )
+}
+
+#[test]
+fn a_guide_using_every_term_checks_clean() {
+    let guide = guide();
+    let root = guide.root_str();
+    guide
+        .run(&["check", "--root", &root, "--deny-warnings"])
+        .ok();
+}
+
+#[test]
+fn a_name_defined_twice_points_at_the_second_definition() {
+    let guide = guide();
+    guide.append(
+        "glossary.toml",
+        "\n[[term]]\nterm = \"Objective\"\naliases = [\"slo\"]\ndefinition = \"x\"\n",
+    );
+    let (run, diags) = check(&guide);
+    run.expect_code(1);
+    let d = diagnostic(&diags, "is defined twice");
+    assert_eq!(at(d), ("glossary.toml".into(), 20, 13), "{d}");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("Service level objective"),
+        "{d}"
+    );
+}
+
+#[test]
+fn an_unused_term_is_a_warning_at_its_line() {
+    let guide = guide();
+    guide.append(
+        "glossary.toml",
+        "\n[[term]]\nterm = \"Toil\"\ndefinition = \"Manual work.\"\n",
+    );
+    let (run, diags) = check(&guide);
+    run.ok();
+    let d = diagnostic(&diags, "`Toil` is not used");
+    assert_eq!(d["severity"], "warning", "{d}");
+    assert_eq!(at(d), ("glossary.toml".into(), 19, 9), "{d}");
+    let root = guide.root_str();
+    guide
+        .run(&["check", "--root", &root, "--deny-warnings"])
+        .expect_code(1);
+}
+
+#[test]
+fn a_related_lesson_that_does_not_exist_is_an_error_with_the_nearest() {
+    let guide = guide();
+    let glossary = GLOSSARY.replace("\"ops/backups.md\"]", "\"ops/backup.md\"]");
+    guide.write("glossary.toml", glossary);
+    let (run, diags) = check(&guide);
+    run.expect_code(1);
+    let d = diagnostic(&diags, "related lesson `ops/backup.md` does not exist");
+    assert_eq!(at(d), ("glossary.toml".into(), 5, 13), "{d}");
+    assert_eq!(d["help"], "did you mean `ops/backups.md`?", "{d}");
+}
+
+#[test]
+fn an_unknown_key_is_named_with_its_line_and_a_suggestion() {
+    let guide = guide();
+    guide.write(
+        "glossary.toml",
+        GLOSSARY.replace("aliases = [\"RPO\"]", "alias = [\"RPO\"]"),
+    );
+    let (run, diags) = check(&guide);
+    run.expect_code(1);
+    let d = diagnostic(&diags, "unknown key `alias`");
+    assert_eq!(
+        (d["file"].as_str(), d["line"].as_u64()),
+        (Some("glossary.toml"), Some(9))
+    );
+    assert_eq!(d["help"], "did you mean `aliases`?", "{d}");
+}
+
+#[test]
+fn the_glossary_page_lists_terms_alphabetically_with_stable_ids() {
+    let guide = guide();
+    guide.build().ok();
+    let site = guide.out();
+    let html = site.page("glossary.html");
+    let dts = tags_named(&html, "dt");
+    let ids: Vec<String> = dts.iter().filter_map(|t| t.attr("id")).collect();
+    assert_eq!(
+        ids,
+        [
+            "kanban",
+            "recovery-point-objective",
+            "service-level-objective"
+        ]
+    );
+    let entry = element_by_id(&html, "service-level-objective").unwrap();
+    assert!(
+        entry.contains("<dfn>Service level objective</dfn>"),
+        "{entry}"
+    );
+    assert_eq!(tags_named(&html, "dl").len(), 1);
+    assert_eq!(tags_named(&html, "dfn").len(), 3);
+    let after = &html[html.find("id=\"service-level-objective\"").unwrap()..];
+    let dd = &after[..after.find("</dd>").unwrap()];
+    assert!(dd.contains("<em>target</em>"), "{dd}");
+    assert!(dd.contains("(SLO)"), "{dd}");
+    assert!(
+        text_of(dd).contains("Used in: Backups"),
+        "only pages that link the term: {}",
+        text_of(dd)
+    );
+    assert!(
+        text_of(dd).contains("Related lessons: Backups"),
+        "{}",
+        text_of(dd)
+    );
+    assert!(
+        html.contains("href=\"ops/backups.html\">backups</a>"),
+        "a definition's link"
+    );
+    for page in [
+        "index.html",
+        "ops/backups.html",
+        "ops/slo.html",
+        "glossary.html",
+    ] {
+        assert!(
+            site.page(page).contains("glossary.html\""),
+            "{page} links to the glossary"
+        );
+    }
+}
+
+#[test]
+fn the_first_use_outside_headings_links_and_code_links_to_the_entry() {
+    let guide = guide();
+    guide.build().ok();
+    let site = guide.out();
+    let html = site.page("ops/backups.html");
+    let terms: Vec<_> = tags_named(&html, "a")
+        .into_iter()
+        .filter(|t| t.has_class("term"))
+        .collect();
+    let hrefs: Vec<String> = terms.iter().filter_map(|t| t.attr("href")).collect();
+    assert_eq!(
+        hrefs,
+        [
+            "../glossary.html#recovery-point-objective",
+            "../glossary.html#service-level-objective",
+        ],
+        "one link per term, in order of first use in running text"
+    );
+    assert!(
+        html.contains("<h2 id=\"our-slo-and-rpo\">Our SLO and RPO "),
+        "heading left alone"
+    );
+    assert!(html.contains(">the SLO page</a>"), "link text left alone");
+    assert!(html.contains("<code>RPO</code>"), "code left alone");
+    assert!(
+        html.contains(">RPO</a> again"),
+        "the first use in running text is after the code span"
+    );
+    assert_eq!(
+        terms[1].attr("data-definition").as_deref(),
+        Some("A reliability target for a service."),
+        "the short definition is plain text"
+    );
+    assert!(
+        html.contains(">SLO</a> is a target; another SLO follows. Service level objectives too")
+    );
+    let compare = &html[html.find("class=\"compare").unwrap_or(0)..];
+    assert!(
+        !compare[..compare.find("</table>").unwrap_or(compare.len())].contains("class=\"term\"")
+    );
+}
+
+#[test]
+fn a_lesson_can_turn_linking_off() {
+    let guide = guide();
+    guide.build().ok();
+    let html = guide.out().page("ops/slo.html");
+    assert!(html.contains("Every SLO here stays plain."), "{html}");
+    assert!(!html.contains("class=\"term\""));
+}
+
+#[test]
+fn a_guide_without_a_glossary_has_no_glossary_page() {
+    let guide = guide();
+    guide.remove("glossary.toml");
+    guide.build().ok();
+    let site = guide.out();
+    assert!(!site.exists("glossary.html"));
+    assert!(!site.page("ops/backups.html").contains("glossary.html"));
+}
