@@ -3,10 +3,18 @@
 //! the glossary page's structure, and the first use of each term on a page linked outside
 //! headings, links, code and fenced blocks, unless the page opts out.
 
+#[path = "support/browser.rs"]
+mod browser_support;
 mod support;
 
-use serde_json::Value;
+use std::time::Duration;
+
+use browser_support::{Browser, StaticServer, build_guide, file_url, with_browser};
+use serde_json::{Value, json};
 use support::{Guide, Run, element_by_id, tags_named, text_of};
+
+/// Where the HTTP test hosts the guide, as a team would on an intranet server.
+const SUB_PATH: &str = "/teams/it-guide/";
 
 const BOOK: &str = "[book]\ntitle = \"Ops guide\"\n";
 
@@ -273,4 +281,91 @@ fn a_guide_without_a_glossary_has_no_glossary_page() {
     let site = guide.out();
     assert!(!site.exists("glossary.html"));
     assert!(!site.page("ops/backups.html").contains("glossary.html"));
+}
+
+/// The tooltip the first term link of the page is described by, if it is shown: its text.
+const SHOWN_TIP: &str = r#"(() => {
+  const a = document.querySelector("a.term");
+  const id = a && a.getAttribute("aria-describedby");
+  const tip = id && document.getElementById(id);
+  if (!tip || tip.getAttribute("role") !== "tooltip" || tip.hidden) return null;
+  const r = tip.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 ? tip.textContent : null;
+})()"#;
+
+const TIP_HIDDEN: &str = r#"(() => {
+  const tip = document.querySelector("[role=tooltip]");
+  return !!tip && tip.hidden && !document.querySelector("a.term[aria-describedby]");
+})()"#;
+
+/// Hovers the first term link of the page at `url`, then reaches it with Tab, and expects its
+/// definition shown each time; Escape and moving away hide it.
+fn definition_by_mouse_and_keyboard(b: &mut Browser, url: &str) -> Result<(), String> {
+    const WAIT: Duration = Duration::from_secs(5);
+    let expected = "Data you may lose, in time. See backups.";
+    b.navigate(url)?;
+    let point = b.evaluate(
+        r#"(() => {
+          const a = document.querySelector("a.term");
+          a.scrollIntoView({ block: "center" });
+          const r = a.getBoundingClientRect();
+          return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+        })()"#,
+    )?;
+    b.call(
+        "Input.dispatchMouseEvent",
+        json!({ "type": "mouseMoved", "x": point["x"], "y": point["y"] }),
+    )?;
+    let shown = b.wait_for(SHOWN_TIP, WAIT)?;
+    if shown != expected {
+        return Err(format!("{url}: hover shows {shown}"));
+    }
+    b.call(
+        "Input.dispatchMouseEvent",
+        json!({ "type": "mouseMoved", "x": 1, "y": 1 }),
+    )?;
+    b.wait_for(TIP_HIDDEN, WAIT)
+        .map_err(|e| format!("{url}: moving away: {e}"))?;
+
+    b.navigate(url)?;
+    let mut reached = false;
+    for _ in 0..80 {
+        for kind in ["keyDown", "keyUp"] {
+            b.call(
+                "Input.dispatchKeyEvent",
+                json!({ "type": kind, "key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9 }),
+            )?;
+        }
+        if b.eval_bool("document.activeElement === document.querySelector('a.term')")? {
+            reached = true;
+            break;
+        }
+    }
+    if !reached {
+        return Err(format!("{url}: Tab never reached the term link"));
+    }
+    let shown = b.wait_for(SHOWN_TIP, WAIT)?;
+    if shown != expected {
+        return Err(format!("{url}: focus shows {shown}"));
+    }
+    b.press_key("Escape")?;
+    b.wait_for(TIP_HIDDEN, WAIT)
+        .map_err(|e| format!("{url}: Escape: {e}"))?;
+    if !b.eval_bool("document.activeElement === document.querySelector('a.term')")? {
+        return Err(format!("{url}: Escape moved the focus"));
+    }
+    Ok(())
+}
+
+#[test]
+fn a_terms_definition_shows_on_hover_and_focus_from_disk_and_over_http() {
+    with_browser("glossary-tooltip", |b| {
+        let guide = guide();
+        let out = guide.beside("site");
+        build_guide(&guide.root, &out);
+        definition_by_mouse_and_keyboard(b, &format!("{}/ops/backups.html", file_url(&out)))?;
+        let server = StaticServer::start(&out, SUB_PATH).map_err(|e| e.to_string())?;
+        definition_by_mouse_and_keyboard(b, &format!("{}ops/backups.html", server.url()))?;
+        Ok("hover and Tab show the definition, from file:// and under a sub-path".into())
+    });
 }
