@@ -118,6 +118,7 @@ pub fn write_site(
             &writer.theme.blocks,
             &writer.crossrefs.topics,
         )
+        .with_glossary(writer.site, &writer.crossrefs.glossary)
     });
     let results: Vec<PageWritten> = pages
         .par_iter()

@@ -167,7 +167,7 @@ impl Outputs {
         {
             return Output::SearchText(page);
         }
-        if self.search && url.starts_with(SEARCH) && !url.starts_with(SEARCH_TEXTS) {
+        if self.search && url.starts_with(SEARCH) {
             return Output::SearchIndex(url.to_owned());
         }
         Output::ContentFile(url.to_owned())

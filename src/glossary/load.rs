@@ -104,7 +104,8 @@ pub(super) fn terms(root: &Path, site: &Site, index: &LinkIndex) -> (Vec<Term>, 
         if *clashes > 1 {
             id = format!("{id}-{clashes}");
         }
-        let (definition, short) = definition(&raw.definition, &text, site, index, &mut diags);
+        let (definition, short, plain) =
+            definition(&raw.definition, &text, site, index, &mut diags);
         let short = raw.short.map_or(short, |s| s.trim().to_owned());
         let related = raw
             .related
@@ -117,6 +118,7 @@ pub(super) fn terms(root: &Path, site: &Site, index: &LinkIndex) -> (Vec<Term>, 
             aliases,
             definition,
             short,
+            plain,
             related,
             line,
             col,
@@ -156,15 +158,15 @@ fn related(
     None
 }
 
-/// A definition's HTML (internal links marked with [`ROOT_MARK`]) and its first paragraph as
-/// plain text, for the link's short definition.
+/// A definition's HTML (internal links marked with [`ROOT_MARK`]), its first paragraph as plain
+/// text (the link's short definition) and its whole plain text.
 fn definition(
     written: &Spanned<String>,
     text: &str,
     site: &Site,
     index: &LinkIndex,
     diags: &mut Vec<Diagnostic>,
-) -> (String, String) {
+) -> (String, String, String) {
     let (line, _) = line_col(text, written.span().start);
     let first_line = if text[written.span()].starts_with("\"\"\"\n")
         || text[written.span()].starts_with("'''\n")
@@ -193,7 +195,8 @@ fn definition(
         .map(str::trim)
         .find(|p| !p.is_empty())
         .unwrap_or("");
-    (rendered.html, shorten(first, 240))
+    let short = shorten(first, 240);
+    (rendered.html, short, rendered.plain_text)
 }
 
 /// `text` cut at a word before `max` bytes, with an ellipsis when cut.

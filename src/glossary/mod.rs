@@ -40,6 +40,8 @@ pub struct Term {
     pub definition: String,
     /// The definition's first paragraph as plain text, shown beside a link to the term.
     pub short: String,
+    /// The whole definition as plain text, for search.
+    pub plain: String,
     /// Related lessons.
     pub related: Vec<PageId>,
     /// Where its `term = …` is written in the file.
@@ -172,6 +174,44 @@ impl Glossary {
             open,
             glossary: entries,
             ..PageContext::default()
+        }
+    }
+}
+
+impl Glossary {
+    /// The glossary page as Markdown for the search index: a heading per term (its name and
+    /// aliases, with the entry's id) over its definition, so that a term is found as a heading.
+    pub fn search_markdown(&self) -> String {
+        let mut md = String::new();
+        for term in &self.terms {
+            md.push_str("## ");
+            push_escaped(&mut md, &term.name);
+            if !term.aliases.is_empty() {
+                md.push_str(" \\(");
+                push_escaped(&mut md, &term.aliases.join(", "));
+                md.push_str("\\)");
+            }
+            md.push_str(" {#");
+            md.push_str(&term.id);
+            md.push_str("}\n\n");
+            push_escaped(&mut md, term.plain.trim());
+            md.push_str("\n\n");
+        }
+        md
+    }
+}
+
+/// `text` with every ASCII punctuation character backslash-escaped and line breaks as spaces,
+/// so Markdown reads it as plain text.
+fn push_escaped(md: &mut String, text: &str) {
+    for c in text.chars() {
+        if c.is_ascii_punctuation() {
+            md.push('\\');
+            md.push(c);
+        } else if c == '\n' {
+            md.push(' ');
+        } else {
+            md.push(c);
         }
     }
 }

@@ -169,6 +169,7 @@ impl Generation {
                 Some(old) => old.renewed(site, config, blocks, topics),
                 None => SearchIndex::new(site, config, blocks, topics),
             }
+            .with_glossary(site, &prepared.crossrefs.glossary)
         });
         let generation = Self {
             id,
