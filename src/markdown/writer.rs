@@ -114,6 +114,8 @@ pub(super) struct Writer<'a> {
     terms_used: Vec<usize>,
     /// Links open around the current text (terms are not linked inside one).
     link_depth: usize,
+    /// Running text held back while terms are linked, so a name may span a line break.
+    held: String,
 }
 
 impl<'a> Writer<'a> {
@@ -148,10 +150,12 @@ impl<'a> Writer<'a> {
             terms: None,
             terms_used: Vec::new(),
             link_depth: 0,
+            held: String::new(),
         }
     }
 
-    pub(super) fn finish(self) -> Rendered {
+    pub(super) fn finish(mut self) -> Rendered {
+        self.release_text();
         let mut word_count = 0;
         let mut from = 0;
         for span in &self.code_spans {
@@ -185,6 +189,9 @@ impl<'a> Writer<'a> {
                 Event::End(TagEnd::CodeBlock) => self.end_code_block(),
                 _ => {}
             }
+            return;
+        }
+        if self.held_for_terms(&event) {
             return;
         }
         match event {
