@@ -1,16 +1,22 @@
 //! The glossary, run as a user runs it: `glossary.toml` checked (a name defined twice, an unused
 //! term, a related lesson that does not exist, each with file, line, column and a suggestion),
 //! the glossary page's structure, and the first use of each term on a page linked outside
-//! headings, links, code and fenced blocks, unless the page opts out.
+//! headings, links, code and fenced blocks, unless the page opts out; the definition shown on
+//! hover and focus in Chromium; `guide serve` following glossary and body saves.
 
 #[path = "support/browser.rs"]
 mod browser_support;
+#[path = "support/serve.rs"]
+mod serve_support;
 mod support;
 
-use std::time::Duration;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
 
 use browser_support::{Browser, StaticServer, build_guide, file_url, with_browser};
 use serde_json::{Value, json};
+use serve_support::Serve;
 use support::{Guide, Run, element_by_id, tags_named, text_of};
 
 /// Where the HTTP test hosts the guide, as a team would on an intranet server.
@@ -368,4 +374,89 @@ fn a_terms_definition_shows_on_hover_and_focus_from_disk_and_over_http() {
         definition_by_mouse_and_keyboard(b, &format!("{}ops/backups.html", server.url()))?;
         Ok("hover and Tab show the definition, from file:// and under a sub-path".into())
     });
+}
+
+/// The body of `GET /<path>` from the server, `""` when it does not answer 200.
+fn get(serve: &Serve, path: &str) -> String {
+    let fetch = || -> std::io::Result<String> {
+        let mut stream = TcpStream::connect_timeout(&serve.addr(), Duration::from_secs(5))?;
+        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+        let request = format!(
+            "GET /{path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            serve.addr()
+        );
+        stream.write_all(request.as_bytes())?;
+        let mut text = String::new();
+        stream.read_to_string(&mut text)?;
+        Ok(match text.split_once("\r\n\r\n") {
+            Some((head, body)) if head.starts_with("HTTP/1.1 200") => body.to_owned(),
+            _ => String::new(),
+        })
+    };
+    fetch().unwrap_or_default()
+}
+
+/// Waits until `GET /<path>` contains `needle`; panics with the server's log after 15 s.
+fn wait_text(serve: &Serve, path: &str, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if get(serve, path).contains(needle) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!(
+        "{path} never contained {needle:?}:\n{}\n--- log:\n{}",
+        get(serve, path),
+        serve.log()
+    );
+}
+
+#[test]
+fn serve_shows_a_saved_glossary_and_body_edits_at_once() {
+    let guide = guide();
+    let serve = Serve::launch(&guide, &guide.root_str()).expect("guide serve starts");
+    wait_text(
+        &serve,
+        "glossary.html",
+        "A reliability <em>target</em> for a service.",
+    );
+
+    let glossary = GLOSSARY.replace("A reliability *target*", "A *promised* reliability target");
+    guide.write("glossary.toml", &glossary);
+    wait_text(
+        &serve,
+        "glossary.html",
+        "A <em>promised</em> reliability target",
+    );
+    wait_text(
+        &serve,
+        "ops/backups.html",
+        "data-definition=\"A promised reliability target for a service.\"",
+    );
+
+    let kanban_used_in =
+        "Used in:</span> <a href=\"index.html\">Home</a>, <a href=\"ops/backups.html\">Backups</a>";
+    assert!(!get(&serve, "glossary.html").contains(kanban_used_in));
+    let body = guide.read("content/ops/backups.md");
+    guide.write("content/ops/backups.md", body + "\nOur Kanban board.\n");
+    wait_text(&serve, "glossary.html", kanban_used_in);
+
+    guide.write(
+        "glossary.toml",
+        glossary + "\n[[term]]\nterm = \"SLO\"\ndefinition = \"Again.\"\n",
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !serve.log().contains("is defined twice") {
+        assert!(
+            Instant::now() < deadline,
+            "no error logged:\n{}",
+            serve.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        get(&serve, "glossary.html").contains("A <em>promised</em> reliability target"),
+        "the last good build keeps being served"
+    );
 }
