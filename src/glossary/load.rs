@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -38,17 +39,27 @@ struct RawTerm {
     related: Vec<Spanned<String>>,
 }
 
-/// The terms of the guide at `root`, in file order, with every problem found; no file, no terms.
-pub(super) fn terms(root: &Path, site: &Site, index: &LinkIndex) -> (Vec<Term>, Vec<Diagnostic>) {
+/// The terms of the guide at `root`, in file order, with every problem found and the file's
+/// text; no file, no terms.
+pub(super) fn terms(
+    root: &Path,
+    site: &Site,
+    index: &LinkIndex,
+) -> (Vec<Term>, Vec<Diagnostic>, Arc<str>) {
     let Ok(text) = std::fs::read_to_string(root.join(FILE)) else {
-        return (Vec::new(), Vec::new());
+        return (Vec::new(), Vec::new(), Arc::from(""));
     };
-    let file: File = match toml::from_str(&text) {
+    let (terms, diags) = parse(&text, site, index);
+    (terms, diags, Arc::from(text))
+}
+
+fn parse(text: &str, site: &Site, index: &LinkIndex) -> (Vec<Term>, Vec<Diagnostic>) {
+    let file: File = match toml::from_str(text) {
         Ok(file) => file,
         Err(e) => {
             return (
                 Vec::new(),
-                vec![toml_diagnostic(FILE, &text, 0, &e).with_source(&text)],
+                vec![toml_diagnostic(FILE, text, 0, &e).with_source(text)],
             );
         }
     };
@@ -57,14 +68,14 @@ pub(super) fn terms(root: &Path, site: &Site, index: &LinkIndex) -> (Vec<Term>, 
     let mut names: HashMap<String, (String, usize)> = HashMap::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
     for raw in file.term {
-        let (line, col) = line_col(&text, raw.term.span().start + 1);
+        let (line, col) = line_col(text, raw.term.span().start + 1);
         let name = raw.term.get_ref().trim().to_owned();
         if words_key(&name).is_empty() {
             diags.push(
                 Diagnostic::error(FILE, "a glossary term has no name")
                     .at(line, col)
                     .help("write the term, like `term = \"Recovery point objective\"`")
-                    .with_source(&text),
+                    .with_source(text),
             );
             continue;
         }
@@ -76,7 +87,7 @@ pub(super) fn terms(root: &Path, site: &Site, index: &LinkIndex) -> (Vec<Term>, 
             if key.is_empty() {
                 continue;
             }
-            let at = line_col(&text, spanned.span().start + 1);
+            let at = line_col(text, spanned.span().start + 1);
             if let Some((first, first_line)) = names.get(&key) {
                 diags.push(
                     Diagnostic::error(
@@ -85,7 +96,7 @@ pub(super) fn terms(root: &Path, site: &Site, index: &LinkIndex) -> (Vec<Term>, 
                     )
                     .at(at.0, at.1)
                     .help("define each term once; list its other names in `aliases`")
-                    .with_source(&text),
+                    .with_source(text),
                 );
                 duplicate |= std::ptr::eq(spanned, &raw.term);
                 continue;
@@ -104,13 +115,12 @@ pub(super) fn terms(root: &Path, site: &Site, index: &LinkIndex) -> (Vec<Term>, 
         if *clashes > 1 {
             id = format!("{id}-{clashes}");
         }
-        let (definition, short, plain) =
-            definition(&raw.definition, &text, site, index, &mut diags);
+        let (definition, short, plain) = definition(&raw.definition, text, site, index, &mut diags);
         let short = raw.short.map_or(short, |s| s.trim().to_owned());
         let related = raw
             .related
             .iter()
-            .filter_map(|path| related(path, &text, site, index, &mut diags))
+            .filter_map(|path| related(path, text, site, index, &mut diags))
             .collect();
         terms.push(Term {
             name,

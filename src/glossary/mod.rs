@@ -60,13 +60,15 @@ pub struct Glossary {
     uses: HashMap<PageId, Vec<usize>>,
     /// The pages that use each term, in reading order.
     used_in: Vec<Vec<PageId>>,
+    /// The text of `glossary.toml`, for the source lines of warnings.
+    text: std::sync::Arc<str>,
 }
 
 impl Glossary {
     /// Loads `glossary.toml` of the guide at `root` and finds where each term is used; returns
     /// every problem (no file, an empty glossary).
     pub fn load(root: &Path, site: &Site, index: &LinkIndex) -> (Self, Vec<Diagnostic>) {
-        let (mut terms, mut diags) = load::terms(root, site, index);
+        let (mut terms, mut diags, text) = load::terms(root, site, index);
         terms.sort_by_cached_key(|t| (t.name.to_lowercase(), t.line));
         let mut matcher = Matcher::default();
         for (i, term) in terms.iter().enumerate() {
@@ -79,6 +81,7 @@ impl Glossary {
             terms,
             matcher,
             links,
+            text,
             ..Self::default()
         };
         glossary.count_uses(site, &site.reading_order());
@@ -146,6 +149,7 @@ impl Glossary {
                 )
                 .at(term.line, term.col)
                 .help("use it (or one of its aliases) in a lesson, or remove it")
+                .with_source(&self.text)
             })
             .collect()
     }
