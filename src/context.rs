@@ -62,6 +62,8 @@ pub(crate) struct PageContext<'a> {
     pub groups: Vec<Group<'a>>,
     /// Topics index: every topic with its lesson count.
     pub topic_list: Vec<TopicItem<'a>>,
+    /// The glossary page: every term, alphabetically.
+    pub glossary: Vec<crate::glossary::Entry<'a>>,
 }
 
 /// A linked page with a short description.
@@ -110,6 +112,8 @@ struct SiteContext<'a> {
     site_url: String,
     /// Every learning track, so the landing page and the sidebar can link them.
     tracks: Vec<TrackItem<'a>>,
+    /// The glossary page's URL, or `""` when the guide has no glossary.
+    glossary_url: &'static str,
 }
 
 /// A learning track as every page sees it.
@@ -157,6 +161,11 @@ pub(crate) fn set_globals(theme: &mut Theme, site: &Site, config: &Config, cross
                     .collect(),
             })
             .collect(),
+        glossary_url: if crossrefs.glossary.is_empty() {
+            ""
+        } else {
+            crate::outputs::GLOSSARY
+        },
     };
     let globals = theme.tera.global_context();
     globals.insert("site", &site_ctx);

@@ -75,7 +75,7 @@ pub(crate) fn lesson_regions(site: &Site, x: &Crossrefs, page: PageId) -> PageCo
     }
 }
 /// What every page outside the section tree shares: the home link and the root section open.
-fn outside_tree(site: &Site) -> (Vec<Link>, Vec<String>) {
+pub(crate) fn outside_tree(site: &Site) -> (Vec<Link>, Vec<String>) {
     let root = PageId::Section(site.root());
     (vec![nav::link_to(site, root)], vec![nav::page_key(root)])
 }

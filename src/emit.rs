@@ -118,6 +118,7 @@ pub fn write_site(
             &writer.theme.blocks,
             &writer.crossrefs.topics,
         )
+        .with_glossary(writer.site, &writer.crossrefs.glossary)
     });
     let results: Vec<PageWritten> = pages
         .par_iter()
@@ -251,6 +252,7 @@ pub(crate) fn write_output(
         | Output::TopicsIndex
         | Output::Topic(_)
         | Output::Track(_)
+        | Output::Glossary
         | Output::NotFound
         | Output::ContentFile(_)
         | Output::SearchText(_)

@@ -24,6 +24,9 @@ pub struct FrontMatter {
     pub related: Vec<String>,
     #[serde(default)]
     pub draft: bool,
+    /// `false` leaves the page's glossary terms unlinked.
+    #[serde(default)]
+    pub glossary: Option<bool>,
 }
 
 /// The kinds of front matter block.

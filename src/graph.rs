@@ -39,6 +39,8 @@ pub struct Crossrefs {
     pub tracks: Vec<Track>,
     /// For each lesson, the tracks (indexes into `tracks`) it belongs to.
     pub lesson_tracks: Vec<Vec<usize>>,
+    /// The glossary's terms and where they are used (set by [`crate::prepare`]).
+    pub glossary: crate::glossary::Glossary,
 }
 
 /// Builds every cross reference and reports what is wrong with them.
@@ -109,6 +111,7 @@ pub fn build(
             topics,
             tracks,
             lesson_tracks,
+            glossary: crate::glossary::Glossary::default(),
         },
         diags,
     )

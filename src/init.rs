@@ -51,6 +51,9 @@ weight = 10
 A lesson is Markdown with front matter. Link to other lessons with relative links to their
 `.md` files, such as [the section page](_index.md): the build checks every such link.
 
+Words defined in `glossary.toml`, like front matter or a call-out, are linked to the glossary
+the first time a page uses them.
+
 > [!TIP]
 > Run `guide new getting-started/second-lesson` to add the next lesson.
 
@@ -58,6 +61,24 @@ A lesson is Markdown with front matter. Link to other lessons with relative link
 
 - Lessons live in section folders.
 - Links between lessons are checked at build time.
+"#;
+
+const GLOSSARY: &str = r#"# Each [[term]] is listed on glossary.html; the first use of its name or an alias on a page
+# links to its entry. A term no page uses is a warning.
+
+[[term]]
+term = "Front matter"
+definition = "The block between `+++` lines at the top of a lesson: its title, description, weight and other settings, in TOML."
+related = ["getting-started/first-lesson.md"]
+
+[[term]]
+term = "Call-out"
+aliases = ["callout"]
+definition = "A highlighted note in a lesson, written as a block quote that starts with `[!TIP]`, `[!NOTE]` or `[!WARNING]`."
+
+[[term]]
+term = "Lesson"
+definition = "One page of the guide: a Markdown file in a section folder."
 "#;
 
 /// Creates a new guide in `dir` (which must not hold a guide already); returns the files written.
@@ -74,8 +95,9 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
             dir.display()
         ));
     }
-    let files: [(&str, &str); 5] = [
+    let files: [(&str, &str); 6] = [
         ("book.toml", BOOK_TOML),
+        (crate::glossary::FILE, GLOSSARY),
         ("content/_index.md", LANDING),
         ("content/getting-started/_index.md", SECTION),
         ("content/getting-started/first-lesson.md", LESSON),

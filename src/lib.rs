@@ -45,6 +45,7 @@ mod crossref_pages;
 pub mod diagnostics;
 mod emit;
 mod frontmatter;
+mod glossary;
 mod graph;
 mod highlight;
 mod init;
@@ -210,7 +211,8 @@ impl Prepared {
             config: &self.config,
             theme: &self.theme,
             markdown: render::MarkdownStage::new(&self.site, &self.theme, highlighter, &self.index)
-                .allowing_html(self.config.build.allow_html),
+                .allowing_html(self.config.build.allow_html)
+                .linking_terms(&self.crossrefs.glossary),
             crossrefs: &self.crossrefs,
             order: nav::Order::new(&self.site),
         }
@@ -249,8 +251,11 @@ pub fn prepare(
 
     let book_text = std::fs::read_to_string(config::config_path(root)).unwrap_or_default();
     let index = links::LinkIndex::new(&site);
-    let (crossrefs, link_diags) = graph::build(&site, &config, &index, &book_text);
+    let (mut crossrefs, link_diags) = graph::build(&site, &config, &index, &book_text);
     diags.extend(link_diags);
+    let (glossary, glossary_diags) = glossary::Glossary::load(root, &site, &index);
+    crossrefs.glossary = glossary;
+    diags.extend(glossary_diags);
     clock.lap("link");
     Ok(Prepared::new(config, site, theme, index, crossrefs, diags))
 }

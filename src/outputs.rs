@@ -15,6 +15,8 @@ use crate::model::{PageId, Site};
 pub(crate) const TOPICS_INDEX: &str = "topics/index.html";
 /// The styled "page not found", served for every missing URL.
 pub(crate) const NOT_FOUND: &str = "404.html";
+/// The glossary page, when the guide has a glossary.
+pub(crate) const GLOSSARY: &str = "glossary.html";
 /// The whole guide on one page.
 pub(crate) const PRINT: &str = "print.html";
 /// The sitemap, written when `site-url` is set.
@@ -47,6 +49,8 @@ pub(crate) enum Output {
     Topic(usize),
     /// A learning track's page, by its place in `Crossrefs::tracks`.
     Track(usize),
+    /// [`GLOSSARY`], when the guide has a glossary.
+    Glossary,
     /// [`NOT_FOUND`].
     NotFound,
     /// [`PRINT`].
@@ -97,6 +101,9 @@ impl Outputs {
             (prepared.crossrefs.tracks.iter().enumerate())
                 .map(|(i, t)| (t.url.clone(), Output::Track(i))),
         );
+        if !prepared.crossrefs.glossary.is_empty() {
+            fixed.push((GLOSSARY.to_owned(), Output::Glossary));
+        }
         fixed.push((NOT_FOUND.to_owned(), Output::NotFound));
         fixed.push((PRINT.to_owned(), Output::Print));
         if !prepared.config.site_url().is_empty() {
@@ -130,14 +137,19 @@ impl Outputs {
             .map(|(url, o)| (url.as_str(), o))
     }
 
-    /// The URLs a sitemap lists: the pages in reading order, then the topic and track pages.
+    /// The URLs a sitemap lists: the pages in reading order, then the topic and track pages
+    /// and the glossary.
     pub(crate) fn sitemap_urls(&self) -> impl Iterator<Item = &str> {
         self.fixed
             .iter()
             .filter(|(_, o)| {
                 matches!(
                     o,
-                    Output::Page(_) | Output::TopicsIndex | Output::Topic(_) | Output::Track(_)
+                    Output::Page(_)
+                        | Output::TopicsIndex
+                        | Output::Topic(_)
+                        | Output::Track(_)
+                        | Output::Glossary
                 )
             })
             .map(|(url, _)| url.as_str())
@@ -155,7 +167,7 @@ impl Outputs {
         {
             return Output::SearchText(page);
         }
-        if self.search && url.starts_with(SEARCH) && !url.starts_with(SEARCH_TEXTS) {
+        if self.search && url.starts_with(SEARCH) {
             return Output::SearchIndex(url.to_owned());
         }
         Output::ContentFile(url.to_owned())
@@ -244,6 +256,7 @@ mod tests {
                 Output::TopicsIndex => "topics index",
                 Output::Topic(_) => "topic",
                 Output::Track(_) => "track",
+                Output::Glossary => "glossary",
                 Output::NotFound => "404",
                 Output::Print => "print",
                 Output::Sitemap => "sitemap",

@@ -55,6 +55,7 @@ impl PageWriter<'_> {
             Output::TopicsIndex => ("topics.html", crossref_pages::topics_index(site, x)),
             Output::Topic(i) => ("topic.html", crossref_pages::topic(site, x, *i)),
             Output::Track(i) => ("track.html", crossref_pages::track(site, x, *i)),
+            Output::Glossary => ("glossary.html", x.glossary.page_context(site)),
             Output::NotFound => {
                 css = self.theme.inline_css();
                 ("404.html", site_files::not_found(site, &css))

@@ -4,6 +4,7 @@
 
 use crate::blocks::Fences;
 use crate::diagnostics::Diagnostic;
+use crate::glossary::{Glossary, Linker};
 use crate::highlight::Highlighter;
 use std::path::PathBuf;
 
@@ -47,6 +48,7 @@ pub struct MarkdownStage<'a> {
     content_dir: PathBuf,
     /// `[build] allow-html`: raw HTML in bodies is an error when false.
     allow_html: bool,
+    glossary: Option<&'a Glossary>,
 }
 
 impl<'a> MarkdownStage<'a> {
@@ -66,12 +68,19 @@ impl<'a> MarkdownStage<'a> {
             assets: Assets::default(),
             content_dir: std::fs::canonicalize(&content).unwrap_or(content),
             allow_html: true,
+            glossary: None,
         }
     }
 
     /// Sets whether raw HTML in bodies is allowed (`[build] allow-html`).
     pub fn allowing_html(mut self, allow: bool) -> Self {
         self.allow_html = allow;
+        self
+    }
+
+    /// Links the first use of each of the glossary's terms on a page (unless it opts out).
+    pub fn linking_terms(mut self, glossary: &'a Glossary) -> Self {
+        self.glossary = Some(glossary);
         self
     }
 
@@ -89,7 +98,16 @@ impl<'a> MarkdownStage<'a> {
             content_dir: &self.content_dir,
             assets: &self.assets,
         };
-        let rendered = markdown::render(&source.body, source.body_line, &fences, &resolver);
+        let linker = (self.glossary)
+            .filter(|g| g.links_on(self.site, page))
+            .map(Linker);
+        let rendered = markdown::render_linking_terms(
+            &source.body,
+            source.body_line,
+            &fences,
+            &resolver,
+            linker.as_ref().map(|l| l as &dyn markdown::TermLinker),
+        );
         let mut diags: Vec<Diagnostic> = rendered
             .issues
             .iter()

@@ -81,6 +81,8 @@ pub struct Rendered {
     pub heading_spans: Vec<Range<usize>>,
     /// The code blocks of `plain_text`, in document order.
     pub code_blocks: Vec<CodeText>,
+    /// The terms a [`TermLinker`] linked, each once, in order of first use.
+    pub terms: Vec<usize>,
 }
 
 /// A code block's place in [`Rendered::plain_text`].
@@ -105,6 +107,15 @@ pub trait LinkResolver: Sync {
     fn resolve(&self, link: &OutLink) -> Result<String, MarkdownIssue>;
 }
 
+/// Links the first use of each glossary term on a page to its entry (the glossary's, on the
+/// site side). Only running text is searched: never headings, links, code or fenced blocks.
+pub trait TermLinker: Sync {
+    /// The terms in `text`: each one's byte range and number, in order, not overlapping.
+    fn find_terms(&self, text: &str) -> Vec<(Range<usize>, usize)>;
+    /// The opening `<a …>` tag of a link to term `term`; the writer closes it.
+    fn term_link(&self, term: usize) -> String;
+}
+
 /// Renders `body`, whose first line is line `first_line` of its file.
 pub fn render(
     body: &str,
@@ -112,7 +123,18 @@ pub fn render(
     fences: &dyn FenceRenderer,
     links: &dyn LinkResolver,
 ) -> Rendered {
-    let mut writer = Writer::new(body, first_line, fences, links);
+    render_linking_terms(body, first_line, fences, links, None)
+}
+
+/// [`render`], with the first use of each term `terms` finds linked.
+pub fn render_linking_terms(
+    body: &str,
+    first_line: usize,
+    fences: &dyn FenceRenderer,
+    links: &dyn LinkResolver,
+    terms: Option<&dyn TermLinker>,
+) -> Rendered {
+    let mut writer = Writer::new(body, first_line, fences, links).linking_terms(terms);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         writer.event(event, range);
     }

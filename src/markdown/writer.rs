@@ -2,6 +2,7 @@
 //! headings, links and issues.
 
 mod close;
+mod terms;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
@@ -11,7 +12,9 @@ use pulldown_cmark::{Alignment, BlockQuoteKind, CodeBlockKind, Event, Tag, TagEn
 
 use super::escape::{escape_attr, escape_href, escape_text};
 use super::words::{push_plain, words};
-use super::{CodeText, FenceRenderer, Heading, LinkResolver, MarkdownIssue, OutLink, Rendered};
+use super::{
+    CodeText, FenceRenderer, Heading, LinkResolver, MarkdownIssue, OutLink, Rendered, TermLinker,
+};
 
 /// Maps byte offsets of the body to 1-based lines and columns (in characters) of the file.
 struct LineIndex<'a> {
@@ -106,6 +109,13 @@ pub(super) struct Writer<'a> {
     table_head: bool,
     table_cell: usize,
     footnotes: HashMap<String, usize>,
+    terms: Option<&'a dyn TermLinker>,
+    /// Terms linked so far, in order of first use.
+    terms_used: Vec<usize>,
+    /// Links open around the current text (terms are not linked inside one).
+    link_depth: usize,
+    /// Running text held back while terms are linked, so a name may span a line break.
+    held: String,
 }
 
 impl<'a> Writer<'a> {
@@ -137,10 +147,15 @@ impl<'a> Writer<'a> {
             table_head: false,
             table_cell: 0,
             footnotes: HashMap::new(),
+            terms: None,
+            terms_used: Vec::new(),
+            link_depth: 0,
+            held: String::new(),
         }
     }
 
-    pub(super) fn finish(self) -> Rendered {
+    pub(super) fn finish(mut self) -> Rendered {
+        self.release_text();
         let mut word_count = 0;
         let mut from = 0;
         for span in &self.code_spans {
@@ -159,6 +174,7 @@ impl<'a> Writer<'a> {
             unsafe_markup: self.unsafe_markup,
             heading_spans: self.heading_spans,
             code_blocks: self.code_spans,
+            terms: self.terms_used,
         }
     }
 
@@ -175,11 +191,14 @@ impl<'a> Writer<'a> {
             }
             return;
         }
+        if self.held_for_terms(&event) {
+            return;
+        }
         match event {
             Event::Start(tag) => self.start(tag, range),
             Event::End(tag) => self.end(tag),
             Event::Text(text) => {
-                escape_text(&mut self.html, &text);
+                self.write_text(&text);
                 self.push_text(&text);
             }
             Event::Code(text) => {
@@ -388,6 +407,7 @@ impl<'a> Writer<'a> {
                 ..
             } => {
                 let dest = self.resolve(link_type, dest_url, false, range.start);
+                self.link_depth += 1;
                 self.html.push_str("<a href=\"");
                 escape_href(&mut self.html, &dest);
                 if !title.is_empty() {
@@ -447,7 +467,10 @@ impl<'a> Writer<'a> {
             TagEnd::Strikethrough => self.html.push_str("</del>"),
             TagEnd::Superscript => self.html.push_str("</sup>"),
             TagEnd::Subscript => self.html.push_str("</sub>"),
-            TagEnd::Link => self.html.push_str("</a>"),
+            TagEnd::Link => {
+                self.link_depth = self.link_depth.saturating_sub(1);
+                self.html.push_str("</a>");
+            }
             TagEnd::Image => {}
             TagEnd::MetadataBlock(_) => {}
         }

@@ -70,6 +70,8 @@ pub struct SearchIndex {
     topic_ids: HashMap<String, u32>,
     blocks: HashSet<String>,
     vocab: Arc<vocab::Vocabulary>,
+    /// The glossary page's documents and text parts, merged with every page's.
+    glossary: Option<(PageDocs, Vec<Part>)>,
 }
 
 /// Path of the manifest for these inputs (the same value [`SearchIndex::manifest_path`] gives).
@@ -157,7 +159,32 @@ impl SearchIndex {
             topics,
             blocks: blocks.clone(),
             vocab: Arc::default(),
+            glossary: None,
         }
+    }
+
+    /// Adds the glossary page (numbered after every page of the guide): one document per term,
+    /// its name and aliases as the heading, so a search for a term or abbreviation finds it.
+    pub fn with_glossary(mut self, site: &Site, glossary: &crate::glossary::Glossary) -> Self {
+        if glossary.is_empty() {
+            return self;
+        }
+        let rendered = plain_rendered(&glossary.search_markdown());
+        let meta = page::PageMeta {
+            number: (site.sections.len() + site.lessons.len()) as u32,
+            url: crate::outputs::GLOSSARY,
+            title: "Glossary",
+            section: "",
+            topics: Vec::new(),
+            topic_text: String::new(),
+        };
+        let (docs, texts) = page::build(&meta, &rendered, &|_| false, &self.vocab);
+        let parts = texts
+            .into_iter()
+            .map(|(name, json)| wrap(&format!("{name}.{}", self.generation), &json))
+            .collect();
+        self.glossary = Some((docs, parts));
+        self
     }
 
     /// An index for a new version of the guide that shares this one's word numbers, so that
@@ -223,12 +250,15 @@ impl SearchIndex {
 
     /// The dictionary, postings, topic lists and manifest for these pages.
     pub fn finish(&self, pages: &[PageDocs]) -> Vec<Part> {
-        merge::merge(
-            pages,
-            &self.vocab,
-            &self.topics,
-            &format!("index.{}", self.generation),
-        )
+        let name = format!("index.{}", self.generation);
+        let Some((docs, texts)) = &self.glossary else {
+            return merge::merge(pages, &self.vocab, &self.topics, &name);
+        };
+        let mut all = pages.to_vec();
+        all.push(docs.clone());
+        let mut parts = merge::merge(&all, &self.vocab, &self.topics, &name);
+        parts.extend(texts.iter().cloned());
+        parts
     }
 }
 
@@ -261,6 +291,11 @@ fn wrap(name: &str, payload: &str) -> Part {
 /// unit tests.
 #[cfg(test)]
 fn rendered(body: &str) -> Rendered {
+    plain_rendered(body)
+}
+
+/// Markdown rendered with fenced blocks dropped and links kept as written.
+fn plain_rendered(body: &str) -> Rendered {
     use crate::markdown::{FenceRenderer, LinkResolver, MarkdownIssue, OutLink};
     struct Plain;
     impl FenceRenderer for Plain {

@@ -32,7 +32,8 @@ enum Rebuild {
     /// Content: the guide is loaded again, and the pages that depend on what changed are
     /// checked.
     Content,
-    /// `book.toml` or a fenced-block template (or the guide never built): everything is redone.
+    /// `book.toml`, `glossary.toml` or a fenced-block template (or the guide never built):
+    /// everything is redone.
     Everything,
 }
 
@@ -42,7 +43,7 @@ fn rebuild_for(root: &Path, changed: &[PathBuf]) -> Rebuild {
     changed
         .iter()
         .map(|p| {
-            if p == &crate::config::config_path(root) {
+            if p == &crate::config::config_path(root) || p == &root.join(crate::glossary::FILE) {
                 Rebuild::Everything
             } else if let Ok(rel) = p.strip_prefix(&themes) {
                 let blocks = rel
@@ -524,6 +525,7 @@ mod tests {
             Rebuild::Everything
         );
         assert_eq!(kind(&["book.toml"]), Rebuild::Everything);
+        assert_eq!(kind(&["glossary.toml"]), Rebuild::Everything);
         assert_eq!(
             kind(&["themes/t/templates/lesson.html", "content/a.md"]),
             Rebuild::Content

@@ -78,13 +78,20 @@ pub fn body_edit(
             list.dedup();
         }
     }
+    let mut diagnostics = base.diagnostics.clone();
+    if !crossrefs.glossary.is_empty() {
+        crossrefs.glossary.count_uses(&site, &pages);
+        let before = base.crossrefs.glossary.unused();
+        diagnostics.0.retain(|d| !before.contains(d));
+        diagnostics.extend(crossrefs.glossary.unused());
+    }
     let prepared = Prepared::new(
         base.config.clone(),
         site,
         base.theme.clone(),
         index,
         crossrefs,
-        base.diagnostics.clone(),
+        diagnostics,
     );
     Some((prepared, pages))
 }

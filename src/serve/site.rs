@@ -169,6 +169,7 @@ impl Generation {
                 Some(old) => old.renewed(site, config, blocks, topics),
                 None => SearchIndex::new(site, config, blocks, topics),
             }
+            .with_glossary(site, &prepared.crossrefs.glossary)
         });
         let generation = Self {
             id,
@@ -366,6 +367,7 @@ impl Generation {
             Output::TopicsIndex
             | Output::Topic(_)
             | Output::Track(_)
+            | Output::Glossary
             | Output::NotFound
             | Output::Sitemap
             | Output::Asset(_) => found(self.site_files().0.get(path).cloned()),

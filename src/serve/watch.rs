@@ -193,7 +193,7 @@ impl Batch {
     }
 }
 
-/// Whether a changed path can change the site: `book.toml`, or a file under the content or
+/// Whether a changed path can change the site: `book.toml`, `glossary.toml`, or a file under the content or
 /// themes folders that is not an editor's temporary file.
 fn relevant(root: &Path, content: &str, path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(root) else {
@@ -207,7 +207,7 @@ fn relevant(root: &Path, content: &str, path: &Path) -> bool {
         return false;
     }
     match parts.first().map(String::as_str) {
-        Some("book.toml") => parts.len() == 1,
+        Some("book.toml" | crate::glossary::FILE) => parts.len() == 1,
         Some("themes") => true,
         Some(first) => first == content,
         None => false,
