@@ -57,6 +57,33 @@ A lesson is Markdown with front matter. Link to other lessons with relative link
 
 - Lessons live in section folders.
 - Links between lessons are checked at build time.
+
+## Check yourself
+
+A `quiz` block is a self-check: readers answer, press the button, and see what they got right.
+
+```quiz
+[[question]]
+prompt = "Where does a lesson's title go?"
+hint = "Look at the top of this file."
+[[question.option]]
+text = "In its front matter"
+right = true
+explain = "Yes: `title` sits between the `+++` lines."
+[[question.option]]
+text = "In the first heading"
+explain = "No: headings structure the body; the title comes from the front matter."
+
+[[question]]
+prompt = "The build checks links between lessons."
+answer = true
+explain = "A broken link to a `.md` file stops the build with its file and line."
+
+[[question]]
+prompt = "Which command adds a lesson?"
+accept = ["guide new", "new"]
+explain = "`guide new getting-started/second-lesson` writes a lesson to fill in."
+```
 "#;
 
 /// Creates a new guide in `dir` (which must not hold a guide already); returns the files written.

@@ -25,6 +25,7 @@ pub mod output;
 mod outputs;
 pub mod pages;
 pub mod print;
+mod quiz;
 pub mod render;
 pub mod search;
 pub mod serve;
