@@ -1,16 +1,21 @@
 //! Self-checks (```` ```quiz ```` blocks): every build-time check with its file, line and
 //! message; the starter of `guide init`; and the quiz in real headless Chromium, from `file://`
-//! and over HTTP under a sub-path, with JavaScript and without. Without Chromium the browser
-//! tests are skipped, unless `GUIDE_REQUIRE_BROWSER=1`.
+//! and over HTTP under a sub-path, with JavaScript and without, by keyboard, and in `guide serve`
+//! as it is edited. Without Chromium the browser tests are skipped, unless
+//! `GUIDE_REQUIRE_BROWSER=1`.
 
 #[path = "support/browser.rs"]
 mod browser_support;
+#[path = "support/serve.rs"]
+mod serve_support;
 mod support;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use browser_support::{Browser, StaticServer, file_url, lit, with_browser};
 use serde_json::json;
+use serve_support::Serve;
 use support::{Guide, Site, elements_by_class};
 
 const SUB_PATH: &str = "/teams/it-guide/";
@@ -381,5 +386,122 @@ fn without_javascript_the_answers_are_in_details_and_print_shows_the_key() {
             return Err(format!("print.html answer key: {key}"));
         }
         Ok("answers in details without JS; key open in print.html".into())
+    });
+}
+
+/// Sends one key press the way a keyboard does, so the browser's default action runs.
+fn key(b: &mut Browser, key: &str, code: u32, text: Option<&str>) -> Result<(), String> {
+    let mut down =
+        json!({"type": "rawKeyDown", "key": key, "code": key, "windowsVirtualKeyCode": code});
+    if let Some(text) = text {
+        down["type"] = json!("keyDown");
+        down["text"] = json!(text);
+    }
+    b.call("Input.dispatchKeyEvent", down)?;
+    b.call(
+        "Input.dispatchKeyEvent",
+        json!({"type": "keyUp", "key": key, "code": key, "windowsVirtualKeyCode": code}),
+    )?;
+    Ok(())
+}
+
+#[test]
+fn keyboard_alone_answers_and_checks() {
+    let guide = guide_with(GOOD);
+    guide.build().ok();
+    let url = format!("{}/quiz/lesson.html", file_url(&guide.path("public")));
+    with_browser("quiz_by_keyboard", |b| {
+        b.navigate(&url)?;
+        b.wait_for("document.querySelector('form.quiz.quiz-ready')", WAIT)?;
+        b.evaluate("document.querySelector('form.quiz input').focus()")?;
+        let active = "document.activeElement.id || document.activeElement.tagName";
+        key(b, "ArrowDown", 40, None)?;
+        let moved = b.evaluate(&format!("[{active}, document.activeElement.checked]"))?;
+        if moved[1] != json!(true) || !moved[0].as_str().unwrap_or("").ends_with("-1-2") {
+            return Err(format!("arrow keys in a radio group: {moved}"));
+        }
+        key(b, "Tab", 9, None)?;
+        if b.evaluate(active)? != json!("SUMMARY") {
+            return Err("Tab should reach the hint next".into());
+        }
+        key(b, "Tab", 9, None)?;
+        key(b, " ", 32, Some(" "))?;
+        let ticked = b.evaluate(&format!("[{active}, document.activeElement.checked]"))?;
+        if ticked[1] != json!(true) || !ticked[0].as_str().unwrap_or("").ends_with("-2-1") {
+            return Err(format!("Tab then Space on the next question: {ticked}"));
+        }
+        b.evaluate("document.querySelector('form.quiz .quiz-check').focus()")?;
+        key(b, " ", 32, Some(" "))?;
+        b.wait_for(
+            "document.querySelector('form.quiz [role=status]').textContent !== ''",
+            WAIT,
+        )?;
+        let result = b.evaluate(
+            "[...document.querySelectorAll('.quiz-question')].map((q) => q.dataset.result).join()",
+        )?;
+        if result != json!("wrong,wrong,wrong,wrong") {
+            return Err(format!("results after a keyboard check: {result}"));
+        }
+        Ok("arrows, Tab and Space answer; Space on the button checks".into())
+    });
+}
+
+#[test]
+fn in_guide_serve_an_edited_quiz_shows_at_once_and_its_errors_in_the_overlay() {
+    let guide = guide_with(GOOD);
+    let serve = Serve::launch(&guide, &guide.root_str()).expect("guide serve");
+    let url = format!("http://127.0.0.1:{}/quiz/lesson.html", serve.port);
+    let lesson = guide.path("content/quiz/lesson.md");
+    let edit = |from: &str, to: &str| {
+        let text = std::fs::read_to_string(&lesson).expect("read lesson");
+        std::fs::write(&lesson, text.replace(from, to)).expect("write lesson");
+    };
+    with_browser("quiz_in_serve", |b| {
+        b.navigate(&url)?;
+        b.wait_for("document.querySelector('form.quiz.quiz-ready')", WAIT)?;
+        edit("Which is a **colour**?", "Which is a **hue**?");
+        b.wait_for(
+            "document.querySelector('form.quiz.quiz-ready legend').textContent.includes('hue')",
+            WAIT,
+        )?;
+        edit("text = \"Seven\"", "text = \"Seven\"\nrigth = false");
+        b.wait_for(
+            "(() => { const o = document.getElementById('guide-serve-errors'); \
+             return !!o && o.textContent.includes('content/quiz/lesson.md:18') \
+             && o.textContent.includes('unknown key `rigth`'); })()",
+            WAIT,
+        )?;
+        edit("\nrigth = false", "");
+        b.wait_for("!document.getElementById('guide-serve-errors')", WAIT)?;
+        Ok("an edit showed at once; an error showed in the overlay, then cleared".into())
+    });
+    drop(serve);
+}
+
+/// With `GUIDE_AXE` naming a copy of `axe.min.js` (axe-core), every self-check passes axe,
+/// before and after a check; without it the test says it is skipped.
+#[test]
+fn a_self_check_passes_axe() {
+    let Some(axe) = std::env::var_os("GUIDE_AXE").map(PathBuf::from) else {
+        println!("skipped: set GUIDE_AXE to axe.min.js to run axe");
+        return;
+    };
+    let source = std::fs::read_to_string(&axe).expect("read GUIDE_AXE");
+    let guide = guide_with(GOOD);
+    guide.build().ok();
+    let url = format!("{}/quiz/lesson.html", file_url(&guide.path("public")));
+    with_browser("quiz_axe", |b| {
+        b.navigate(&url)?;
+        b.wait_for("document.querySelector('form.quiz.quiz-ready')", WAIT)?;
+        b.evaluate(&source)?;
+        let run = "axe.run(document.querySelector('form.quiz')).then((r) => \
+                   r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target).join(' ')))";
+        let before = b.evaluate(run)?;
+        b.click("form.quiz .quiz-check")?;
+        let after = b.evaluate(run)?;
+        if before != json!([]) || after != json!([]) {
+            return Err(format!("axe: before a check {before}, after {after}"));
+        }
+        Ok("no axe violations before or after a check".into())
     });
 }
