@@ -366,15 +366,38 @@ fn without_javascript_the_answers_are_in_details_and_print_shows_the_key() {
             "(() => { const d = document.querySelectorAll('form.quiz details.quiz-answer'); \
              return [d.length, [...d].every((e) => e.checkVisibility()), \
              d[0].textContent.includes('Blue'), d[3].textContent.includes('recovery point objective'), \
-             document.querySelector('form.quiz.quiz-ready') === null]; })()",
+             document.querySelector('form.quiz.quiz-ready') === null, \
+             !d[0].querySelector('li.quiz-key').checkVisibility()]; })()",
         )?;
-        if state != json!([4, true, true, true, true]) {
+        if state != json!([4, true, true, true, true, true]) {
             return Err(format!("no-JS fallback: {state}"));
+        }
+        b.navigate(&format!("{}/print.html", file_url(&out)))?;
+        let key = b.evaluate(
+            "(() => { const li = document.querySelector('form.quiz details.quiz-answer li.quiz-key'); \
+             return [li.checkVisibility(), li.textContent.includes('Blue')]; })()",
+        )?;
+        if key != json!([true, true]) {
+            return Err(format!("print.html answer key without JS: {key}"));
         }
         b.call(
             "Emulation.setScriptExecutionDisabled",
             json!({ "value": false }),
         )?;
+        b.navigate(&format!("{}/quiz/lesson.html", file_url(&out)))?;
+        b.wait_for("document.querySelector('form.quiz.quiz-ready')", WAIT)?;
+        b.call("Emulation.setEmulatedMedia", json!({ "media": "print" }))?;
+        let printed = b.evaluate(
+            "(() => { const li = document.querySelector('form.quiz li.quiz-key'); \
+             const check = document.querySelector('form.quiz .quiz-check'); \
+             return [li.checkVisibility(), check.checkVisibility()]; })()",
+        )?;
+        b.call("Emulation.setEmulatedMedia", json!({ "media": "" }))?;
+        if printed != json!([true, false]) {
+            return Err(format!(
+                "a printed lesson shows its key, not its button: {printed}"
+            ));
+        }
         b.navigate(&format!("{}/print.html", file_url(&out)))?;
         b.wait_for("document.readyState === 'complete'", WAIT)?;
         let key = b.evaluate(
