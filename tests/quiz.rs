@@ -16,7 +16,7 @@ use std::time::Duration;
 use browser_support::{Browser, StaticServer, file_url, lit, with_browser};
 use serde_json::json;
 use serve_support::Serve;
-use support::{Guide, Site, elements_by_class};
+use support::{Guide, Site, element_by_id, elements_by_class};
 
 const SUB_PATH: &str = "/teams/it-guide/";
 const WAIT: Duration = Duration::from_secs(10);
@@ -114,6 +114,9 @@ fn a_valid_quiz_builds_with_the_theme_contract() {
         !guide.out().page("index.html").contains("js/quiz."),
         "pages without a quiz do not load it"
     );
+    let other = guide.out().page("quiz/other.html");
+    let backlinks = element_by_id(&other, "backlinks").expect("a backlinks region");
+    assert!(backlinks.contains("lesson.html"), "{backlinks}");
     let print = guide.out().page("print.html");
     assert!(print.contains("<form class=\"quiz\"") && print.contains("js/quiz."));
 }
@@ -496,7 +499,17 @@ fn in_guide_serve_an_edited_quiz_shows_at_once_and_its_errors_in_the_overlay() {
         )?;
         edit("\nrigth = false", "");
         b.wait_for("!document.getElementById('guide-serve-errors')", WAIT)?;
-        Ok("an edit showed at once; an error showed in the overlay, then cleared".into())
+        let other = guide.path("content/quiz/other.md");
+        let text = std::fs::read_to_string(&other).expect("read other lesson");
+        std::fs::write(&other, text.replace("Known heading", "Renamed heading"))
+            .expect("write other lesson");
+        b.wait_for(
+            "(() => { const o = document.getElementById('guide-serve-errors'); \
+             return !!o && o.textContent.includes('content/quiz/lesson.md:15') \
+             && o.textContent.includes('known-heading'); })()",
+            WAIT,
+        )?;
+        Ok("an edit showed at once; errors (its own, and a heading renamed elsewhere) in the overlay".into())
     });
     drop(serve);
 }

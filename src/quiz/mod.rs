@@ -29,6 +29,27 @@ pub fn normalise(answer: &str) -> String {
         .collect()
 }
 
+/// The Markdown strings of a `quiz` block (prompts, hints, option texts, explanations), read
+/// leniently, so that the links in them can be found without rendering the block.
+pub fn markdown_strings(code: &str) -> Vec<String> {
+    let Ok(quiz) = code.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let texts = |table: &toml::Value, keys: &[&str], out: &mut Vec<String>| {
+        let found = keys.iter().filter_map(|k| table.get(*k)?.as_str());
+        out.extend(found.map(str::to_owned));
+    };
+    let mut out = Vec::new();
+    let tables = |v: Option<&toml::Value>| v.and_then(toml::Value::as_array).cloned();
+    for q in tables(quiz.get("question")).unwrap_or_default() {
+        texts(&q, &["prompt", "hint", "explain"], &mut out);
+        for o in tables(q.get("option")).unwrap_or_default() {
+            texts(&o, &["text", "explain"], &mut out);
+        }
+    }
+    out
+}
+
 /// Renders a `quiz` block through the theme's `blocks/quiz.html`; problems that keep it from
 /// rendering come back as issues located in the page's file.
 pub fn render(
