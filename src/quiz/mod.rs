@@ -266,7 +266,15 @@ const KEYS_HELP: &str = "options are for `kind = \"one\"` or `\"many\"`, `answer
 
 #[cfg(test)]
 mod tests {
-    use super::normalise;
+    use super::{markdown_strings, normalise};
+
+    #[test]
+    fn markdown_strings_are_the_texts_not_the_answers() {
+        let code = "[[question]]\nprompt = \"p\"\nhint = \"h\"\naccept = [\"a\"]\n\
+                    [[question.option]]\ntext = \"t\"\nexplain = \"e\"\n";
+        assert_eq!(markdown_strings(code), ["p", "h", "t", "e"]);
+        assert!(markdown_strings("not = [toml").is_empty());
+    }
 
     #[test]
     fn short_answers_ignore_case_spacing_and_punctuation() {
