@@ -1,8 +1,9 @@
 //! Fenced code blocks: a block whose language names a theme block template (`compare`) is parsed
-//! as TOML and rendered through that template; any other block is syntax highlighted.
+//! as TOML and rendered through that template (`quiz` is read and checked by [`crate::quiz`]
+//! first); any other block is syntax highlighted.
 
 use crate::highlight::Highlighter;
-use crate::markdown::{FenceRenderer, MarkdownIssue};
+use crate::markdown::{Fence, FenceHtml, FenceRenderer, LinkResolver, MarkdownIssue};
 use crate::theme::Theme;
 
 /// Renders the fenced blocks of pages through the theme and the highlighter.
@@ -12,10 +13,27 @@ pub struct Fences<'a> {
 }
 
 impl FenceRenderer for Fences<'_> {
-    fn render_fence(&self, lang: &str, code: &str, line: usize) -> Result<String, MarkdownIssue> {
+    fn render_fence(
+        &self,
+        fence: &Fence<'_>,
+        links: &dyn LinkResolver,
+    ) -> Result<FenceHtml, Vec<MarkdownIssue>> {
+        let Fence { lang, code, line } = *fence;
         if !self.theme.blocks.contains(lang) {
-            return Ok(self.highlighter.highlight(lang, code));
+            return Ok(self.highlighter.highlight(lang, code).into());
         }
+        if lang == "quiz" {
+            return crate::quiz::render(self.theme, fence, links);
+        }
+        self.template(lang, code, line)
+            .map(FenceHtml::from)
+            .map_err(|issue| vec![issue])
+    }
+}
+
+impl Fences<'_> {
+    /// A block template's HTML, with the block's TOML as its context.
+    fn template(&self, lang: &str, code: &str, line: usize) -> Result<String, MarkdownIssue> {
         let table: toml::Table = toml::from_str(code).map_err(|e| {
             let (l, c) = e
                 .span()

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use pulldown_cmark::{Event, Parser, Tag};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
 use crate::config::Config;
@@ -129,21 +129,45 @@ pub fn reading_positions(site: &Site) -> Vec<usize> {
 }
 
 /// The lessons a lesson's body links to, each once, in order of first link: a parse of the body
-/// without rendering it.
+/// without rendering it. Links in a self-check's Markdown count too.
 pub fn lesson_links(index: &LinkIndex, lesson: &crate::model::Lesson) -> Vec<LessonId> {
     let dir = lesson.dir();
     let mut targets = Vec::new();
+    let mut add = |dest: &str| {
+        let (path, _) = split_fragment(dest);
+        if path.is_empty() || urls::is_external(path) {
+            return;
+        }
+        if let Some(PageId::Lesson(t)) = index.target(dir, path)
+            && !targets.contains(&t)
+        {
+            targets.push(t);
+        }
+    };
+    let mut quiz: Option<String> = None;
     for event in Parser::new_ext(&lesson.source.body, markdown::options()) {
-        if let Event::Start(Tag::Link { dest_url, .. }) = event {
-            let (path, _) = split_fragment(&dest_url);
-            if path.is_empty() || urls::is_external(path) {
-                continue;
-            }
-            if let Some(PageId::Lesson(t)) = index.target(dir, path)
-                && !targets.contains(&t)
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) => add(&dest_url),
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.split_whitespace().next() == Some("quiz") =>
             {
-                targets.push(t);
+                quiz = Some(String::new());
             }
+            Event::Text(text) => {
+                if let Some(code) = &mut quiz {
+                    code.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                for text in crate::quiz::markdown_strings(&quiz.take().unwrap_or_default()) {
+                    for event in Parser::new_ext(&text, markdown::options()) {
+                        if let Event::Start(Tag::Link { dest_url, .. }) = event {
+                            add(&dest_url);
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
     }
     targets

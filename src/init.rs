@@ -61,6 +61,33 @@ the first time a page uses them.
 
 - Lessons live in section folders.
 - Links between lessons are checked at build time.
+
+## Check yourself
+
+A `quiz` block is a self-check: readers answer, press the button, and see what they got right.
+
+```quiz
+[[question]]
+prompt = "Where does a lesson's title go?"
+hint = "Look at the top of this file."
+[[question.option]]
+text = "In its front matter"
+right = true
+explain = "Yes: `title` sits between the `+++` lines."
+[[question.option]]
+text = "In the first heading"
+explain = "No: headings structure the body; the title comes from the front matter."
+
+[[question]]
+prompt = "The build checks links between lessons."
+answer = true
+explain = "A broken link to a `.md` file stops the build with its file and line."
+
+[[question]]
+prompt = "Which command adds a lesson?"
+accept = ["guide new", "new"]
+explain = "`guide new getting-started/second-lesson` writes a lesson to fill in."
+```
 "#;
 
 const GLOSSARY: &str = r#"# Each [[term]] is listed on glossary.html; the first use of its name or an alias on a page

@@ -59,6 +59,7 @@ mod output;
 mod outputs;
 mod pages;
 mod print;
+mod quiz;
 mod render;
 pub mod report;
 mod search;

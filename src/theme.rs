@@ -45,7 +45,7 @@ pub struct Theme {
 
 /// The default theme's stylesheets in cascade order, as `partials/styles.html` links them: each
 /// layer may override the ones before it, and `highlight.css` (generated) comes last.
-pub const STYLESHEETS: [&str; 16] = [
+pub const STYLESHEETS: [&str; 17] = [
     "css/tokens.css",
     "css/base.css",
     "css/layout.css",
@@ -58,6 +58,7 @@ pub const STYLESHEETS: [&str; 16] = [
     "css/components/search.css",
     "css/components/topics.css",
     "css/components/tracks.css",
+    "css/components/quiz.css",
     "css/components/glossary.css",
     "css/components/progress.css",
     "css/print.css",

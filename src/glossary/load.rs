@@ -13,7 +13,9 @@ use super::{FILE, Term};
 use crate::config::toml_diagnostic;
 use crate::diagnostics::{Diagnostic, line_col};
 use crate::links::{LinkIndex, ROOT_MARK, split_fragment};
-use crate::markdown::{self, FenceRenderer, LinkResolver, MarkdownIssue, OutLink};
+use crate::markdown::{
+    self, Fence, FenceHtml, FenceRenderer, LinkResolver, MarkdownIssue, OutLink,
+};
 use crate::model::{PageId, Site};
 use crate::{suggest, urls};
 
@@ -226,11 +228,15 @@ fn shorten(text: &str, max: usize) -> String {
 struct PlainFences;
 
 impl FenceRenderer for PlainFences {
-    fn render_fence(&self, _: &str, code: &str, _: usize) -> Result<String, MarkdownIssue> {
+    fn render_fence(
+        &self,
+        fence: &Fence<'_>,
+        _: &dyn LinkResolver,
+    ) -> Result<FenceHtml, Vec<MarkdownIssue>> {
         let mut html = String::from("<pre><code>");
-        markdown::escape_text(&mut html, code);
+        markdown::escape_text(&mut html, fence.code);
         html.push_str("</code></pre>\n");
-        Ok(html)
+        Ok(html.into())
     }
 }
 

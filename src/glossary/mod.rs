@@ -19,7 +19,9 @@ use serde::Serialize;
 use crate::context::PageContext;
 use crate::diagnostics::Diagnostic;
 use crate::links::{LinkIndex, ROOT_MARK};
-use crate::markdown::{self, FenceRenderer, LinkResolver, MarkdownIssue, OutLink, TermLinker};
+use crate::markdown::{
+    self, Fence, FenceHtml, FenceRenderer, LinkResolver, MarkdownIssue, OutLink, TermLinker,
+};
 use crate::model::{PageId, Site};
 use crate::nav::{self, Link};
 use matcher::Matcher;
@@ -262,8 +264,12 @@ impl TermLinker for Linker<'_> {
 struct NoFences;
 
 impl FenceRenderer for NoFences {
-    fn render_fence(&self, _: &str, _: &str, _: usize) -> Result<String, MarkdownIssue> {
-        Ok(String::new())
+    fn render_fence(
+        &self,
+        _: &Fence<'_>,
+        _: &dyn LinkResolver,
+    ) -> Result<FenceHtml, Vec<MarkdownIssue>> {
+        Ok(FenceHtml::default())
     }
 }
 

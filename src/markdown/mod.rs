@@ -94,11 +94,50 @@ pub struct CodeText {
     pub lang: Option<String>,
 }
 
+/// A fenced block as written: the info string's first word, its text, and where it starts.
+#[derive(Debug, Clone, Copy)]
+pub struct Fence<'a> {
+    /// The info string's first word (may be empty).
+    pub lang: &'a str,
+    /// The block's text, without the fences.
+    pub code: &'a str,
+    /// 1-based line of the opening fence in the file.
+    pub line: usize,
+}
+
+/// What a fenced block turned into: its HTML and, for blocks that hold Markdown of their own
+/// (a self-check's questions), that Markdown's links and problems, merged into the page's.
+#[derive(Debug, Clone, Default)]
+pub struct FenceHtml {
+    pub html: String,
+    /// Links written inside the block, located in the file.
+    pub links: Vec<OutLink>,
+    /// Problems that still let the block render (a broken link in an explanation).
+    pub issues: Vec<MarkdownIssue>,
+    /// The first raw HTML inside the block, as in [`Rendered::raw_html`].
+    pub raw_html: Option<(usize, usize)>,
+    /// As in [`Rendered::unsafe_markup`].
+    pub unsafe_markup: Vec<MarkdownIssue>,
+}
+
+impl From<String> for FenceHtml {
+    fn from(html: String) -> Self {
+        FenceHtml {
+            html,
+            ..FenceHtml::default()
+        }
+    }
+}
+
 /// Renders fenced code blocks (block templates, syntax highlighting).
 pub trait FenceRenderer: Sync {
-    /// `lang` is the info string's first word (may be empty); `line` is the 1-based line of the
-    /// opening fence in the file. Returns the HTML to insert.
-    fn render_fence(&self, lang: &str, code: &str, line: usize) -> Result<String, MarkdownIssue>;
+    /// Returns the HTML to insert, or the problems that keep the block from rendering (it is
+    /// then shown as plain code). `links` is the page's resolver, for Markdown inside the block.
+    fn render_fence(
+        &self,
+        fence: &Fence<'_>,
+        links: &dyn LinkResolver,
+    ) -> Result<FenceHtml, Vec<MarkdownIssue>>;
 }
 
 /// Rewrites link destinations (e.g. `../ops/x.md#a` → `../ops/x.html#a`).

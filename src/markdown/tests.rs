@@ -6,19 +6,21 @@ use super::*;
 struct TestFences;
 
 impl FenceRenderer for TestFences {
-    fn render_fence(&self, lang: &str, code: &str, line: usize) -> Result<String, MarkdownIssue> {
+    fn render_fence(
+        &self,
+        fence: &Fence<'_>,
+        _: &dyn LinkResolver,
+    ) -> Result<FenceHtml, Vec<MarkdownIssue>> {
+        let Fence { lang, code, line } = *fence;
         if lang == "bad" {
-            return Err(MarkdownIssue {
+            return Err(vec![MarkdownIssue {
                 line,
                 col: 1,
                 message: "bad block".into(),
                 help: None,
-            });
+            }]);
         }
-        Ok(format!(
-            "<pre data-fence=\"{lang}:{line}\">{}</pre>",
-            code.len()
-        ))
+        Ok(format!("<pre data-fence=\"{lang}:{line}\">{}</pre>", code.len()).into())
     }
 }
 

@@ -296,11 +296,15 @@ fn rendered(body: &str) -> Rendered {
 
 /// Markdown rendered with fenced blocks dropped and links kept as written.
 fn plain_rendered(body: &str) -> Rendered {
-    use crate::markdown::{FenceRenderer, LinkResolver, MarkdownIssue, OutLink};
+    use crate::markdown::{Fence, FenceHtml, FenceRenderer, LinkResolver, MarkdownIssue, OutLink};
     struct Plain;
     impl FenceRenderer for Plain {
-        fn render_fence(&self, _: &str, _: &str, _: usize) -> Result<String, MarkdownIssue> {
-            Ok(String::new())
+        fn render_fence(
+            &self,
+            _: &Fence<'_>,
+            _: &dyn LinkResolver,
+        ) -> Result<FenceHtml, Vec<MarkdownIssue>> {
+            Ok(FenceHtml::default())
         }
     }
     impl LinkResolver for Plain {

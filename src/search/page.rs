@@ -358,7 +358,8 @@ fn split<'r>(rendered: &'r Rendered, blocks: &dyn Fn(&str) -> bool) -> Vec<Doc<'
 }
 
 /// The plain text of `range` with whitespace collapsed; fenced blocks rendered through a block
-/// template (whose body is TOML) contribute their strings rather than their TOML.
+/// template (whose body is TOML) contribute their strings rather than their TOML, a self-check
+/// only its title, prompts and options (not its answers and explanations).
 fn body_text(rendered: &Rendered, range: Range<usize>, blocks: &dyn Fn(&str) -> bool) -> String {
     let plain = &rendered.plain_text;
     let mut out = String::with_capacity(range.len());
@@ -373,10 +374,8 @@ fn body_text(rendered: &Rendered, range: Range<usize>, blocks: &dyn Fn(&str) -> 
         push_collapsed(&mut out, plain.get(from..code.range.start).unwrap_or(""));
         let source = plain.get(code.range.clone()).unwrap_or("");
         match toml::from_str::<toml::Value>(source) {
-            Ok(value) => {
-                let _ = lang;
-                push_strings(&mut out, &value);
-            }
+            Ok(value) if lang == "quiz" => push_quiz(&mut out, &value),
+            Ok(value) => push_strings(&mut out, &value),
             Err(_) => push_collapsed(&mut out, source),
         }
         from = code.range.end;
@@ -385,6 +384,26 @@ fn body_text(rendered: &Rendered, range: Range<usize>, blocks: &dyn Fn(&str) -> 
     let trimmed = out.trim_end().len();
     out.truncate(trimmed);
     out
+}
+
+/// A self-check's title, prompts and option texts.
+fn push_quiz(out: &mut String, quiz: &toml::Value) {
+    let strings = |v: Option<&toml::Value>| v.and_then(toml::Value::as_str).map(str::to_owned);
+    if let Some(title) = strings(quiz.get("title")) {
+        push_collapsed(out, &title);
+    }
+    let questions = quiz.get("question").and_then(toml::Value::as_array);
+    for question in questions.into_iter().flatten() {
+        if let Some(prompt) = strings(question.get("prompt")) {
+            push_collapsed(out, &prompt);
+        }
+        let options = question.get("option").and_then(toml::Value::as_array);
+        for option in options.into_iter().flatten() {
+            if let Some(text) = strings(option.get("text")) {
+                push_collapsed(out, &text);
+            }
+        }
+    }
 }
 
 fn push_strings(out: &mut String, value: &toml::Value) {
@@ -435,7 +454,7 @@ mod tests {
             topics: vec![1],
             topic_text: "Budgeting budgeting".into(),
         };
-        let (docs, parts) = build(&meta, &rendered, &|l| l == "compare", &vocab);
+        let (docs, parts) = build(&meta, &rendered, &|l| l == "compare" || l == "quiz", &vocab);
         (docs, parts, vocab)
     }
 
@@ -533,6 +552,23 @@ mod tests {
                 );
                 assert!(v["d"].as_array().unwrap().len() <= PART_DOCS);
             }
+        }
+    }
+
+    #[test]
+    fn a_self_check_gives_its_questions_not_its_answers() {
+        let body = "## Check\n\n```quiz\ntitle = \"Budgets\"\n[[question]]\nprompt = \"Which cost recurs?\"\n\
+                    hint = \"hintword\"\n[[question.option]]\ntext = \"Licences\"\nright = true\n\
+                    explain = \"explainword\"\n[[question]]\nprompt = \"Name the plan\"\n\
+                    accept = [\"acceptword\"]\n```\n";
+        let (_, parts, _) = page(body);
+        let v: serde_json::Value = serde_json::from_str(&parts[0].1).unwrap();
+        let text = v["d"][1]["x"].as_str().unwrap();
+        for word in ["Budgets", "Which cost recurs?", "Licences", "Name the plan"] {
+            assert!(text.contains(word), "{text}");
+        }
+        for word in ["hintword", "explainword", "acceptword", "prompt", "right"] {
+            assert!(!text.contains(word), "{text}");
         }
     }
 

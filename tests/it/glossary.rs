@@ -4,20 +4,14 @@
 //! headings, links, code and fenced blocks, unless the page opts out; the definition shown on
 //! hover and focus in Chromium; `guide serve` following glossary and body saves.
 
-#[path = "support/browser.rs"]
-mod browser_support;
-#[path = "support/serve.rs"]
-mod serve_support;
-mod support;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use browser_support::{Browser, StaticServer, build_guide, file_url, with_browser};
+use crate::support::browser::{Browser, StaticServer, build_guide, file_url, with_browser};
+use crate::support::serve::Serve;
+use crate::support::{Guide, Run, element_by_id, tags_named, text_of};
 use serde_json::{Value, json};
-use serve_support::Serve;
-use support::{Guide, Run, element_by_id, tags_named, text_of};
 
 /// Where the HTTP test hosts the guide, as a team would on an intranet server.
 const SUB_PATH: &str = "/teams/it-guide/";

@@ -6,7 +6,7 @@ use pulldown_cmark::{CowStr, LinkType};
 use super::Writer;
 use crate::markdown::escape::{escape_attr, escape_text};
 use crate::markdown::words::push_plain;
-use crate::markdown::{CodeText, Heading, MarkdownIssue, OutLink, slugify};
+use crate::markdown::{CodeText, Fence, Heading, MarkdownIssue, OutLink, slugify};
 
 impl Writer<'_> {
     pub(super) fn end_heading(&mut self) {
@@ -102,13 +102,26 @@ impl Writer<'_> {
 
         self.open_block();
         let rendered = match &code.lang {
-            Some(lang) => match self.fences.render_fence(lang, &code.text, code.line) {
-                Ok(html) => Some(html),
-                Err(issue) => {
-                    self.issues.push(issue);
-                    None
+            Some(lang) => {
+                let fence = Fence {
+                    lang,
+                    code: &code.text,
+                    line: code.line,
+                };
+                match self.fences.render_fence(&fence, self.resolver) {
+                    Ok(block) => {
+                        self.links.extend(block.links);
+                        self.issues.extend(block.issues);
+                        self.raw_html = self.raw_html.or(block.raw_html);
+                        self.unsafe_markup.extend(block.unsafe_markup);
+                        Some(block.html)
+                    }
+                    Err(issues) => {
+                        self.issues.extend(issues);
+                        None
+                    }
                 }
-            },
+            }
             None => None,
         };
         match rendered {

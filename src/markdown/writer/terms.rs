@@ -77,7 +77,8 @@ mod tests {
     use std::ops::Range;
 
     use crate::markdown::{
-        FenceRenderer, LinkResolver, MarkdownIssue, OutLink, TermLinker, render_linking_terms,
+        Fence, FenceHtml, FenceRenderer, LinkResolver, MarkdownIssue, OutLink, TermLinker,
+        render_linking_terms,
     };
 
     /// Finds `service level objective` (term 0) and `SLO` (term 1).
@@ -107,8 +108,12 @@ mod tests {
     struct Plain;
 
     impl FenceRenderer for Plain {
-        fn render_fence(&self, _: &str, code: &str, _: usize) -> Result<String, MarkdownIssue> {
-            Ok(format!("<pre>{code}</pre>"))
+        fn render_fence(
+            &self,
+            fence: &Fence<'_>,
+            _: &dyn LinkResolver,
+        ) -> Result<FenceHtml, Vec<MarkdownIssue>> {
+            Ok(format!("<pre>{}</pre>", fence.code).into())
         }
     }
 
