@@ -173,7 +173,7 @@ pub(crate) fn set_globals(theme: &mut Theme, site: &Site, config: &Config, cross
     globals.insert("assets", &assets);
     globals.insert("generator", concat!("guide ", env!("CARGO_PKG_VERSION")));
     let search_index = if config.search.enabled {
-        crate::search::manifest_path(site, config, &theme.blocks)
+        crate::search::manifest_path(site, config, &theme.blocks, &crossrefs.glossary)
     } else {
         String::new()
     };

@@ -75,8 +75,26 @@ pub struct SearchIndex {
 }
 
 /// Path of the manifest for these inputs (the same value [`SearchIndex::manifest_path`] gives).
-pub fn manifest_path(site: &Site, config: &Config, blocks: &HashSet<String>) -> String {
-    format!("{SEARCH}index.{}.js", generation(site, config, blocks))
+pub fn manifest_path(
+    site: &Site,
+    config: &Config,
+    blocks: &HashSet<String>,
+    glossary: &crate::glossary::Glossary,
+) -> String {
+    let generation = with_glossary_text(generation(site, config, blocks), glossary);
+    format!("{SEARCH}index.{generation}.js")
+}
+
+/// `generation` changed by the glossary's text when the guide has one, so that an edit of the
+/// glossary alone names new index files.
+fn with_glossary_text(generation: String, glossary: &crate::glossary::Glossary) -> String {
+    if glossary.is_empty() {
+        return generation;
+    }
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(generation.as_bytes());
+    h.update(glossary.search_markdown().as_bytes());
+    format!("{:016x}", h.digest())
 }
 
 /// A hash of everything the index is made from: page bodies, titles, URLs, sections, topics,
@@ -169,6 +187,7 @@ impl SearchIndex {
         if glossary.is_empty() {
             return self;
         }
+        self.generation = with_glossary_text(std::mem::take(&mut self.generation), glossary);
         let rendered = plain_rendered(&glossary.search_markdown());
         let meta = page::PageMeta {
             number: (site.sections.len() + site.lessons.len()) as u32,

@@ -370,6 +370,41 @@ fn a_terms_definition_shows_on_hover_and_focus_from_disk_and_over_http() {
     });
 }
 
+/// The glossary page, and a lesson with a term's definition shown, pass axe in light and dark.
+#[test]
+fn the_glossary_and_a_shown_definition_pass_axe() {
+    let Some(axe) = crate::support::browser::axe_source() else {
+        return;
+    };
+    with_browser("glossary-axe", |b| {
+        let guide = guide();
+        let out = guide.beside("site");
+        build_guide(&guide.root, &out);
+        let base = file_url(&out);
+        let mut problems = Vec::new();
+        for scheme in ["light", "dark"] {
+            b.set_color_scheme(scheme)?;
+            b.navigate(&format!("{base}/glossary.html"))?;
+            for v in crate::support::browser::axe_violations(b, &axe, &[])? {
+                problems.push(format!("glossary.html ({scheme}): {v}"));
+            }
+            b.navigate(&format!("{base}/ops/backups.html"))?;
+            b.evaluate("document.querySelector('a.term').focus()")?;
+            b.wait_for(SHOWN_TIP, Duration::from_secs(5))?;
+            for v in
+                crate::support::browser::axe_violations(b, &axe, &["a.term", "[role=tooltip]"])?
+            {
+                problems.push(format!("ops/backups.html ({scheme}): {v}"));
+            }
+        }
+        if problems.is_empty() {
+            Ok("no axe violations on the glossary page or a shown definition".into())
+        } else {
+            Err(problems.join("\n"))
+        }
+    });
+}
+
 /// The body of `GET /<path>` from the server, `""` when it does not answer 200.
 fn get(serve: &Serve, path: &str) -> String {
     let fetch = || -> std::io::Result<String> {

@@ -280,8 +280,8 @@ fn nginx_caches_hashed_assets_for_a_year_revalidates_pages_and_compresses() {
         .expect("static/css")
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|name| name.starts_with("style.") && name.ends_with(".css"))
-        .expect("the hashed stylesheet");
+        .find(|name| name.starts_with("tokens.") && name.ends_with(".css"))
+        .expect("the hashed stylesheet of the design tokens");
     let immutable = "public, max-age=31536000, immutable";
     let cases = [
         (format!("static/css/{css}"), Some(immutable), true),

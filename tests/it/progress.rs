@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::support::browser::{
-    self as browser_support, Browser, StaticServer, build_guide, file_url, lit, with_browser,
+    self as browser_support, Browser, StaticServer, axe_source, axe_violations, build_guide,
+    file_url, lit, with_browser,
 };
 use crate::support::serve::Serve;
 use crate::support::{Guide, element_by_id, tags};
@@ -315,7 +316,12 @@ fn wait_for_file(dir: &Path) -> Result<PathBuf, String> {
             .flatten()
             .map(|e| e.path())
             .find(|p| p.extension().is_some_and(|x| x == "json"));
-        if let Some(path) = found {
+        // The browser may create the file before it writes it: a download is there once it
+        // parses as JSON.
+        if let Some(path) = found
+            && fs::read_to_string(&path)
+                .is_ok_and(|text| serde_json::from_str::<Value>(&text).is_ok())
+        {
             return Ok(path);
         }
         if Instant::now() > deadline {
@@ -617,34 +623,9 @@ fn pages_carry_the_progress_hooks_only_for_scripts() {
     );
 }
 
-/// axe-core's `axe.min.js`, named by `GUIDE_AXE` (`npm install axe-core` brings it); the
-/// accessibility test is skipped without it.
-fn axe_source() -> Option<String> {
-    let path = std::env::var_os("GUIDE_AXE").filter(|p| !p.is_empty())?;
-    Some(fs::read_to_string(&path).unwrap_or_else(|e| panic!("GUIDE_AXE: {e}")))
-}
-
-/// The axe violations inside `selectors` on the current page, one line each.
-fn axe_violations(b: &mut Browser, axe: &str, selectors: &[&str]) -> Result<Vec<String>, String> {
-    b.evaluate(axe)?;
-    let include: Vec<Value> = selectors.iter().map(|s| json!([s])).collect();
-    let found = b.evaluate(&format!(
-        r#"axe.run({{ include: {} }}).then((r) => r.violations.flatMap((v) =>
-             v.nodes.map((n) => v.id + ": " + n.target.join(" ") + " (" + v.help + ")")))"#,
-        Value::Array(include)
-    ))?;
-    Ok(found
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|v| v.as_str().unwrap_or_default().to_string())
-        .collect())
-}
-
 #[test]
 fn progress_widgets_pass_axe_in_light_and_dark() {
     let Some(axe) = axe_source() else {
-        println!("skipped: axe-core not found (set GUIDE_AXE to its axe.min.js)");
         return;
     };
     let (_guide, out) = fixture_site();

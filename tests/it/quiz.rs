@@ -4,7 +4,6 @@
 //! as it is edited. Without Chromium the browser tests are skipped, unless
 //! `GUIDE_REQUIRE_BROWSER=1`.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::support::browser::{Browser, StaticServer, file_url, lit, with_browser};
@@ -508,15 +507,12 @@ fn in_guide_serve_an_edited_quiz_shows_at_once_and_its_errors_in_the_overlay() {
     drop(serve);
 }
 
-/// With `GUIDE_AXE` naming a copy of `axe.min.js` (axe-core), every self-check passes axe,
-/// before and after a check; without it the test says it is skipped.
+/// Every self-check passes axe (axe-core, see `axe_source`), before and after a check.
 #[test]
 fn a_self_check_passes_axe() {
-    let Some(axe) = std::env::var_os("GUIDE_AXE").map(PathBuf::from) else {
-        println!("skipped: set GUIDE_AXE to axe.min.js to run axe");
+    let Some(source) = crate::support::browser::axe_source() else {
         return;
     };
-    let source = std::fs::read_to_string(&axe).expect("read GUIDE_AXE");
     let guide = guide_with(GOOD);
     guide.build().ok();
     let url = format!("{}/quiz/lesson.html", file_url(&guide.path("public")));

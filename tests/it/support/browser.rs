@@ -82,6 +82,57 @@ pub fn launch_or_skip() -> Option<Browser> {
     }
 }
 
+/// axe-core's `axe.min.js`: the one `GUIDE_AXE` names, or the repository's `node_modules` copy
+/// (`npm ci` installs the version `package-lock.json` pins). Without it accessibility tests are
+/// skipped (`None`), unless `GUIDE_REQUIRE_BROWSER=1`, in which case they fail.
+pub fn axe_source() -> Option<String> {
+    let path = env::var_os("GUIDE_AXE")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js")
+        });
+    match fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(e) if env::var("GUIDE_REQUIRE_BROWSER").as_deref() == Ok("1") => {
+            panic!(
+                "axe-core not found at {} ({e}): run `npm ci`",
+                path.display()
+            )
+        }
+        Err(_) => {
+            println!("skipped: axe-core not found (run `npm ci`, or set GUIDE_AXE)");
+            None
+        }
+    }
+}
+
+/// The axe violations inside `selectors` (all of the page when empty) of the page the browser
+/// shows, one line each: rule, element, help.
+pub fn axe_violations(
+    b: &mut Browser,
+    axe: &str,
+    selectors: &[&str],
+) -> Result<Vec<String>, String> {
+    b.evaluate(axe)?;
+    let context = if selectors.is_empty() {
+        "document".to_owned()
+    } else {
+        let include: Vec<Value> = selectors.iter().map(|s| serde_json::json!([s])).collect();
+        format!("{{ include: {} }}", Value::Array(include))
+    };
+    let found = b.evaluate(&format!(
+        r#"axe.run({context}).then((r) => r.violations.flatMap((v) =>
+             v.nodes.map((n) => v.id + ": " + n.target.join(" ") + " (" + v.help + ")")))"#
+    ))?;
+    Ok(found
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect())
+}
+
 /// Turns a local path into a `file://` URL.
 pub fn file_url(path: &Path) -> String {
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
