@@ -81,7 +81,7 @@ pub struct Rendered {
     pub heading_spans: Vec<Range<usize>>,
     /// The code blocks of `plain_text`, in document order.
     pub code_blocks: Vec<CodeText>,
-    /// The terms a [`TermLinker`] linked, each once, in order of first use.
+    /// The terms a `TermLinker` linked, each once, in order of first use.
     pub terms: Vec<usize>,
 }
 
