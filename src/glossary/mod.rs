@@ -19,9 +19,7 @@ use serde::Serialize;
 use crate::context::PageContext;
 use crate::diagnostics::Diagnostic;
 use crate::links::{LinkIndex, ROOT_MARK};
-use crate::markdown::{
-    self, Fence, FenceHtml, FenceRenderer, LinkResolver, MarkdownIssue, OutLink, TermLinker,
-};
+use crate::markdown::{self, TermLinker};
 use crate::model::{PageId, Site};
 use crate::nav::{self, Link};
 use matcher::Matcher;
@@ -133,8 +131,8 @@ impl Glossary {
         markdown::render_linking_terms(
             &source.body,
             source.body_line,
-            &NoFences,
-            &AsWritten,
+            &markdown::Plain,
+            &markdown::Plain,
             Some(&Linker(self)),
         )
         .terms
@@ -257,27 +255,5 @@ impl TermLinker for Linker<'_> {
 
     fn term_link(&self, term: usize) -> String {
         self.0.links[term].clone()
-    }
-}
-
-/// Fenced blocks left out, for the pass that only finds terms.
-struct NoFences;
-
-impl FenceRenderer for NoFences {
-    fn render_fence(
-        &self,
-        _: &Fence<'_>,
-        _: &dyn LinkResolver,
-    ) -> Result<FenceHtml, Vec<MarkdownIssue>> {
-        Ok(FenceHtml::default())
-    }
-}
-
-/// Links kept as written, for the pass that only finds terms.
-struct AsWritten;
-
-impl LinkResolver for AsWritten {
-    fn resolve(&self, link: &OutLink) -> Result<String, MarkdownIssue> {
-        Ok(link.dest.clone())
     }
 }

@@ -155,6 +155,26 @@ pub trait TermLinker: Sync {
     fn term_link(&self, term: usize) -> String;
 }
 
+/// Fenced blocks dropped and links kept as written: for passes that only read a body's words,
+/// headings or terms (the search index of the glossary, the glossary's use count).
+pub struct Plain;
+
+impl FenceRenderer for Plain {
+    fn render_fence(
+        &self,
+        _: &Fence<'_>,
+        _: &dyn LinkResolver,
+    ) -> Result<FenceHtml, Vec<MarkdownIssue>> {
+        Ok(FenceHtml::default())
+    }
+}
+
+impl LinkResolver for Plain {
+    fn resolve(&self, link: &OutLink) -> Result<String, MarkdownIssue> {
+        Ok(link.dest.clone())
+    }
+}
+
 /// Renders `body`, whose first line is line `first_line` of its file.
 pub fn render(
     body: &str,

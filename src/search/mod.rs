@@ -315,21 +315,6 @@ fn rendered(body: &str) -> Rendered {
 
 /// Markdown rendered with fenced blocks dropped and links kept as written.
 fn plain_rendered(body: &str) -> Rendered {
-    use crate::markdown::{Fence, FenceHtml, FenceRenderer, LinkResolver, MarkdownIssue, OutLink};
-    struct Plain;
-    impl FenceRenderer for Plain {
-        fn render_fence(
-            &self,
-            _: &Fence<'_>,
-            _: &dyn LinkResolver,
-        ) -> Result<FenceHtml, Vec<MarkdownIssue>> {
-            Ok(FenceHtml::default())
-        }
-    }
-    impl LinkResolver for Plain {
-        fn resolve(&self, link: &OutLink) -> Result<String, MarkdownIssue> {
-            Ok(link.dest.clone())
-        }
-    }
+    use crate::markdown::Plain;
     crate::markdown::render(body, 1, &Plain, &Plain)
 }
