@@ -42,6 +42,26 @@ impl Spool {
         Ok(())
     }
 
+    /// How many bytes [`Self::stream`] writes for `template_output`, without reading a body.
+    pub fn streamed_len(
+        &self,
+        template_output: &str,
+        placeholder: impl Fn(usize) -> String,
+    ) -> u64 {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut rest = template_output;
+        let mut len = 0;
+        for (i, part) in inner.parts.iter().enumerate() {
+            let mark = placeholder(i);
+            let Some(at) = rest.find(&mark) else {
+                continue;
+            };
+            len += at as u64 + part.map_or(0, |(_, n)| n as u64);
+            rest = &rest[at + mark.len()..];
+        }
+        len + rest.len() as u64
+    }
+
     /// Writes `template_output` to `out`, replacing each `placeholder(i)` with spooled body `i`.
     pub fn stream(
         &self,
@@ -84,5 +104,7 @@ mod tests {
             .stream("[@0][@1][@2]", |i| format!("@{i}"), &mut out)
             .unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "[<p>a</p>][][<p>c</p>]");
+        let len = spool.streamed_len("[@0][@1][@2]", |i| format!("@{i}"));
+        assert_eq!(len, "[<p>a</p>][][<p>c</p>]".len() as u64);
     }
 }

@@ -6,11 +6,12 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use super::checks::{self, Report, State};
 use super::clients::Clients;
+use super::lock;
 use super::site::Generation;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
@@ -89,10 +90,6 @@ pub struct Builds {
     next_id: AtomicUsize,
     /// Tells this server's builds from those of an earlier run, so a reconnecting tab reloads.
     session: String,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn to_failure_list(f: Failure) -> Vec<Diagnostic> {

@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::lock;
 use crate::diagnostics::Diagnostic;
 
 /// The most connections served at once. When a new one arrives at the limit, the connection
@@ -38,10 +39,6 @@ pub struct Clients {
     next_connection: AtomicUsize,
     tabs: Mutex<Vec<Sender<String>>>,
     shown: Mutex<Shown>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Clients {

@@ -288,7 +288,7 @@ fn stream_print(
     close: bool,
 ) -> std::io::Result<bool> {
     let template = decorate(path, print.template(), build);
-    let length = print.len(&template)?;
+    let length = print.len(&template);
     let mut head = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {length}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
     );

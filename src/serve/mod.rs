@@ -123,6 +123,12 @@ pub fn serve(mut opts: ServeOptions) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A lock, taken over from a thread that panicked while holding it (the state it guards stays
+/// usable: each holder leaves it whole).
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn open_browser(url: &str) {
     for opener in ["xdg-open", "open"] {
         if std::process::Command::new(opener)

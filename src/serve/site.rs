@@ -51,34 +51,14 @@ impl Printed {
     }
 
     /// Writes `template` (this page's template output, maybe decorated) with the page bodies
-    /// in place; gives the number of bytes written.
-    pub fn stream(&self, template: &str, out: &mut dyn io::Write) -> io::Result<u64> {
-        let mut counted = Counter { out, count: 0 };
-        self.spool
-            .stream(template, print_placeholder, &mut counted)?;
-        Ok(counted.count)
+    /// in place.
+    pub fn stream(&self, template: &str, out: &mut dyn io::Write) -> io::Result<()> {
+        self.spool.stream(template, print_placeholder, out)
     }
 
-    /// How many bytes [`Self::stream`] writes for `template`.
-    pub fn len(&self, template: &str) -> io::Result<u64> {
-        self.stream(template, &mut io::sink())
-    }
-}
-
-struct Counter<'a> {
-    out: &'a mut dyn io::Write,
-    count: u64,
-}
-
-impl io::Write for Counter<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.count += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+    /// How many bytes [`Self::stream`] writes for `template`, from the spool's lengths alone.
+    pub fn len(&self, template: &str) -> u64 {
+        self.spool.streamed_len(template, print_placeholder)
     }
 }
 

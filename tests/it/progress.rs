@@ -13,7 +13,7 @@ use crate::support::browser::{
     self as browser_support, Browser, StaticServer, axe_source, axe_violations, build_guide,
     file_url, lit, with_browser,
 };
-use crate::support::serve::Serve;
+use crate::support::serve::{CONNECTED, Serve, TRACK_EVENT_SOURCES};
 use crate::support::{Guide, element_by_id, tags};
 use serde_json::{Value, json};
 
@@ -518,27 +518,9 @@ fn a_passed_self_check_offers_to_mark_the_lesson_done() {
     });
 }
 
-/// Run before each page's own scripts: keeps the page's `EventSource`s, so that the test can
-/// wait until the live-reload script is connected.
-const TRACK_EVENT_SOURCES: &str = r#"
-(() => {
-  const Native = window.EventSource;
-  if (!Native) return;
-  window.__eventSources = [];
-  window.EventSource = function (url, options) {
-    const source = new Native(url, options);
-    window.__eventSources.push(source);
-    return source;
-  };
-  window.EventSource.prototype = Native.prototype;
-})();
-"#;
-
 /// The page has loaded and its progress script has shown the toggle.
 const READY: &str =
     r#"document.readyState === "complete" && !document.getElementById("lesson-progress").hidden"#;
-
-const CONNECTED: &str = "(window.__eventSources || []).some(s => s.readyState === 1 && s.url.includes('__guide/events'))";
 
 #[test]
 fn progress_survives_live_reload_in_serve() {

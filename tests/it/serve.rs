@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::Guide;
 use crate::support::browser::{lit, with_browser};
-use crate::support::serve::Serve;
+use crate::support::serve::{CONNECTED, Serve, TRACK_EVENT_SOURCES};
 use serde_json::Value;
 
 /// The longest any wait for the server may take.
@@ -1999,25 +1999,6 @@ fn first_difference(a: &str, b: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // In the browser
 // ---------------------------------------------------------------------------------------------
-
-/// Run before each page's own scripts: remembers the page's `EventSource`s, so that a test can
-/// wait until the live-reload script is connected before it saves.
-const TRACK_EVENT_SOURCES: &str = r#"
-(() => {
-  const Native = window.EventSource;
-  if (!Native) return;
-  window.__eventSources = [];
-  window.EventSource = function (url, options) {
-    const source = new Native(url, options);
-    window.__eventSources.push(source);
-    return source;
-  };
-  window.EventSource.prototype = Native.prototype;
-})();
-"#;
-
-/// True once the page's live-reload connection is open.
-const CONNECTED: &str = "(window.__eventSources || []).some(s => s.readyState === 1 && s.url.includes('__guide/events'))";
 
 #[test]
 fn in_the_browser_a_page_updates_itself_keeps_its_scroll_and_shows_then_clears_errors() {

@@ -98,3 +98,22 @@ fn served_port(line: &str) -> Option<u16> {
     let address = &rest[..rest.find('/')?];
     address.rsplit_once(':')?.1.parse().ok()
 }
+
+/// Run in a browser before each page's own scripts: remembers the page's `EventSource`s, so that
+/// a test can wait ([`CONNECTED`]) until the live-reload script is connected before it saves.
+pub const TRACK_EVENT_SOURCES: &str = r#"
+(() => {
+  const Native = window.EventSource;
+  if (!Native) return;
+  window.__eventSources = [];
+  window.EventSource = function (url, options) {
+    const source = new Native(url, options);
+    window.__eventSources.push(source);
+    return source;
+  };
+  window.EventSource.prototype = Native.prototype;
+})();
+"#;
+
+/// True once the page's live-reload connection is open (with [`TRACK_EVENT_SOURCES`]).
+pub const CONNECTED: &str = "(window.__eventSources || []).some(s => s.readyState === 1 && s.url.includes('__guide/events'))";
