@@ -340,7 +340,8 @@ fn cycles(site: &Site, prerequisites: &[Vec<LessonId>]) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Resolves the tracks of `book.toml`, with warnings for prerequisites that come later.
+/// Resolves the tracks of `book.toml`, with warnings for prerequisites that come later or are
+/// missing: a track is meant to be read in order.
 fn tracks(
     site: &Site,
     config: &Config,
@@ -376,23 +377,25 @@ fn tracks(
             lessons.iter().enumerate().map(|(i, &l)| (l, i)).collect();
         for (i, &lesson) in lessons.iter().enumerate() {
             for &pre in &prerequisites[lesson.0] {
-                if let Some(&j) = place.get(&pre)
-                    && j > i
-                {
-                    let path = format!("{}.md", site.lesson(lesson).slug_path);
-                    let d = Diagnostic::warning(
-                        "book.toml",
-                        format!(
-                            "track `{slug}` lists `{path}` before its prerequisite `{}.md`",
-                            site.lesson(pre).slug_path
-                        ),
-                    )
-                    .help("move the prerequisite earlier in the track");
-                    diags.push(match at(&path) {
-                        Some((line, col)) => d.at(line, col).with_source(book),
-                        None => d,
-                    });
-                }
+                let path = format!("{}.md", site.lesson(lesson).slug_path);
+                let pre_path = &site.lesson(pre).slug_path;
+                let (message, help) = match place.get(&pre) {
+                    Some(&j) if j > i => (
+                        format!("lists `{path}` before its prerequisite `{pre_path}.md`"),
+                        "move the prerequisite earlier in the track".to_string(),
+                    ),
+                    None => (
+                        format!("lists `{path}` but not its prerequisite `{pre_path}.md`"),
+                        format!("add `{pre_path}.md` to the track before `{path}`"),
+                    ),
+                    Some(_) => continue,
+                };
+                let d = Diagnostic::warning("book.toml", format!("track `{slug}` {message}"))
+                    .help(help);
+                diags.push(match at(&path) {
+                    Some((line, col)) => d.at(line, col).with_source(book),
+                    None => d,
+                });
             }
         }
         tracks.push(Track {

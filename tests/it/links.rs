@@ -1489,7 +1489,7 @@ fn each_track_has_a_page_listing_its_lessons_in_order() {
         (
             "dev-to-it",
             "From developer to IT manager",
-            [
+            vec![
                 "ops/overview.html",
                 "ops/incidents.html",
                 "ops/deep/runbooks.html",
@@ -1499,7 +1499,8 @@ fn each_track_has_a_page_listing_its_lessons_in_order() {
         (
             "dev-to-pm",
             "From developer to product manager",
-            [
+            vec![
+                "ops/overview.html",
                 "product/discovery.html",
                 "product/roadmaps.html",
                 "ops/budgets.html",
@@ -1555,7 +1556,7 @@ fn lesson_shows_each_of_its_tracks_with_previous_and_next() {
         .iter()
         .find(|i| text_of(i).contains("From developer to product manager"))
         .expect("the product track");
-    assert!(text_of(pm).contains("lesson 3 of 4"), "{pm}");
+    assert!(text_of(pm).contains("lesson 4 of 5"), "{pm}");
     assert_eq!(
         link(pm, "track-prev").as_deref(),
         Some("product/roadmaps.html")
@@ -1567,8 +1568,10 @@ fn lesson_shows_each_of_its_tracks_with_previous_and_next() {
 
     let first = site.page("ops/overview.html");
     let items = elements_by_class(&first, "track-nav-item");
-    assert_eq!(items.len(), 1);
-    assert!(elements_by_class(items[0], "track-prev").is_empty());
+    assert_eq!(items.len(), 2, "Operations overview opens both tracks");
+    for item in items {
+        assert!(elements_by_class(item, "track-prev").is_empty(), "{item}");
+    }
     assert!(elements_by_class(&site.page("product/glossary.html"), "track-nav").is_empty());
 }
 
@@ -1672,6 +1675,34 @@ fn track_listing_a_lesson_before_its_prerequisite_is_a_warning_at_its_line() {
     json_check(&guide, &["--deny-warnings"]).0.expect_code(1);
 }
 
+#[test]
+fn track_leaving_out_a_prerequisite_is_a_warning_at_the_lesson_that_needs_it() {
+    let guide = web();
+    // Budgets needs Operations overview, which the product track now leaves out.
+    edit(
+        &guide,
+        "book.toml",
+        r#"lessons = ["ops/overview.md", "product/discovery.md","#,
+        r#"lessons = ["product/discovery.md","#,
+    );
+    let run = guide.build();
+    run.ok().stderr_has(
+        "warning: track `dev-to-pm` lists `ops/budgets.md` but not its prerequisite `ops/overview.md`",
+    )
+    .stderr_has("add `ops/overview.md` to the track before `ops/budgets.md`");
+    let (check, diags) = json_check(&guide, &[]);
+    check.ok();
+    expect_diag(
+        &diags,
+        "warning",
+        ("book.toml", 34, 60),
+        "lists `ops/budgets.md` but not its prerequisite `ops/overview.md`",
+        None,
+    );
+    assert_eq!(diags.len(), 1, "{}", show(&diags));
+    json_check(&guide, &["--deny-warnings"]).0.expect_code(1);
+}
+
 // When an earlier track lists the same lesson, a track's diagnostic still points at its own
 // track's line.
 #[test]
@@ -1680,7 +1711,7 @@ fn track_order_warning_points_at_the_track_that_has_the_problem() {
     edit(
         &guide,
         "book.toml",
-        r#"lessons = ["product/discovery.md", "product/roadmaps.md", "ops/budgets.md", "product/metrics.md"]"#,
+        r#"lessons = ["ops/overview.md", "product/discovery.md", "product/roadmaps.md", "ops/budgets.md", "product/metrics.md"]"#,
         r#"lessons = ["ops/budgets.md", "ops/overview.md", "product/metrics.md"]"#,
     );
     let (run, diags) = json_check(&guide, &[]);
