@@ -11,6 +11,7 @@ mod support;
 mod badinput;
 mod browser;
 mod build;
+mod course;
 mod escaping;
 mod fuzz_regressions;
 mod glossary;
