@@ -43,7 +43,8 @@ pub(crate) struct PageContext<'a> {
     pub breadcrumbs: Vec<Link>,
     pub prev: Option<Link>,
     pub next: Option<Link>,
-    pub open: Vec<String>,
+    #[serde(flatten)]
+    pub nav: crate::nav::Expanded,
     pub lessons: Vec<ListItem<'a>>,
     pub sections: Vec<ListItem<'a>>,
     pub edit_url: Option<String>,
@@ -180,12 +181,13 @@ pub(crate) fn set_globals(theme: &mut Theme, site: &Site, config: &Config, cross
     globals.insert("search_index", &search_index);
 }
 
-/// What the sidebar partial gets as `page`: the current page's id (its link is marked) and the
-/// sections expanded.
+/// What the sidebar partial gets as `page`: the current page's id (its link is marked), the
+/// sections expanded and the windows of crowded ones.
 #[derive(Debug, Serialize)]
-pub(crate) struct SidebarPage {
-    pub id: String,
-    pub open: Vec<String>,
+pub(crate) struct SidebarPage<'a> {
+    pub id: &'a str,
+    #[serde(flatten)]
+    pub nav: &'a crate::nav::Expanded,
 }
 
 /// A page as listed on a section, topic or track page.

@@ -75,15 +75,18 @@ pub(crate) fn lesson_regions(site: &Site, x: &Crossrefs, page: PageId) -> PageCo
     }
 }
 /// What every page outside the section tree shares: the home link and the root section open.
-pub(crate) fn outside_tree(site: &Site) -> (Vec<Link>, Vec<String>) {
-    let root = PageId::Section(site.root());
-    (vec![nav::link_to(site, root)], vec![nav::page_key(root)])
+pub(crate) fn outside_tree(site: &Site) -> (Vec<Link>, nav::Expanded) {
+    let root = site.root();
+    (
+        vec![nav::link_to(site, PageId::Section(root))],
+        nav::expanded_at(site, root),
+    )
 }
 
 /// The topics index: every topic with its lesson count, and the topic map.
 pub(crate) fn topics_index<'a>(site: &Site, x: &'a Crossrefs) -> PageContext<'a> {
     let topics = &x.topics;
-    let (home, open) = outside_tree(site);
+    let (home, nav) = outside_tree(site);
     PageContext {
         kind: "topics",
         id: "topics".into(),
@@ -91,7 +94,7 @@ pub(crate) fn topics_index<'a>(site: &Site, x: &'a Crossrefs) -> PageContext<'a>
         description: "Every topic of the guide, with the lessons on each.",
         url: TOPICS_INDEX,
         breadcrumbs: home,
-        open,
+        nav,
         topic_map: Some(crate::topicmap::render(topics, "")),
         topic_list: topics
             .list
@@ -123,7 +126,7 @@ pub(crate) fn topic<'a>(site: &'a Site, x: &'a Crossrefs, i: usize) -> PageConte
             }),
         }
     }
-    let (mut breadcrumbs, open) = outside_tree(site);
+    let (mut breadcrumbs, nav) = outside_tree(site);
     breadcrumbs.push(Link {
         title: "Topics".into(),
         url: TOPICS_INDEX.into(),
@@ -135,7 +138,7 @@ pub(crate) fn topic<'a>(site: &'a Site, x: &'a Crossrefs, i: usize) -> PageConte
         description: &topic.description,
         url: &topic.url,
         breadcrumbs,
-        open,
+        nav,
         groups,
         ..PageContext::default()
     }
@@ -144,7 +147,7 @@ pub(crate) fn topic<'a>(site: &'a Site, x: &'a Crossrefs, i: usize) -> PageConte
 /// A learning track's page: its lessons in order, the first one as "next".
 pub(crate) fn track<'a>(site: &'a Site, x: &'a Crossrefs, i: usize) -> PageContext<'a> {
     let track = &x.tracks[i];
-    let (breadcrumbs, open) = outside_tree(site);
+    let (breadcrumbs, nav) = outside_tree(site);
     PageContext {
         kind: "track",
         id: format!("track-{}", track.slug),
@@ -152,7 +155,7 @@ pub(crate) fn track<'a>(site: &'a Site, x: &'a Crossrefs, i: usize) -> PageConte
         description: &track.description,
         url: &track.url,
         breadcrumbs,
-        open,
+        nav,
         lessons: track
             .lessons
             .iter()

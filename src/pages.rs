@@ -90,8 +90,8 @@ impl PageWriter<'_> {
         sidebar.insert(
             "page",
             &SidebarPage {
-                id: context.id.clone(),
-                open: context.open.clone(),
+                id: &context.id,
+                nav: &context.nav,
             },
         );
         let html = self
@@ -158,7 +158,7 @@ impl PageWriter<'_> {
             breadcrumbs: nav::breadcrumbs(site, page),
             prev: self.order.prev(page).map(|p| nav::link_to(site, p)),
             next: self.order.next(page).map(|p| nav::link_to(site, p)),
-            open: nav::open_sections(site, page),
+            nav: nav::expanded(site, page),
             lessons,
             sections,
             edit_url: (!edit.is_empty() && source.has_file())

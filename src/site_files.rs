@@ -57,7 +57,7 @@ pub(crate) fn not_found<'a>(site: &Site, css: &'a str) -> PageContext<'a> {
         id: "404".into(),
         title: "Page not found",
         url: NOT_FOUND,
-        open: vec![nav::page_key(PageId::Section(site.root()))],
+        nav: nav::expanded_at(site, site.root()),
         inline_css: Some(css),
         ..PageContext::default()
     }

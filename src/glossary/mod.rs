@@ -168,14 +168,14 @@ impl Glossary {
                 related: links(&term.related),
             })
             .collect();
-        let (breadcrumbs, open) = crate::crossref_pages::outside_tree(site);
+        let (breadcrumbs, nav) = crate::crossref_pages::outside_tree(site);
         PageContext {
             kind: "glossary",
             id: "glossary".into(),
             title: "Glossary",
             url: crate::outputs::GLOSSARY,
             breadcrumbs,
-            open,
+            nav,
             glossary: entries,
             ..PageContext::default()
         }

@@ -23,4 +23,5 @@ mod safety;
 mod search;
 mod serve;
 mod serve_abuse;
+mod sidebar;
 mod teams;
