@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the bundled guide and takes headless Chromium screenshots of the pages a reader sees
-# first — the landing page, a lesson with a comparison and code, a topic page and search results —
+# first — the landing page, lessons with a comparison, code, a self-check, an exercise and
+# downloads, a topic page and search results —
 # at desktop and phone widths, in light and dark. Look at them before a release.
 #
 # Usage: scripts/screenshots.sh [OUT_DIR]     (default: target/screenshots)
@@ -23,6 +24,8 @@ mkdir -p "$out"
 pages=(
   "landing|index.html|whole"
   "lesson-compare-code|product-management/roadmaps.html|whole"
+  "lesson-self-check|foundations/side-by-side.html|whole"
+  "exercise-downloads|operations/proactive-prevention.html|whole"
   "topic|topics/devops.html"
   "topics|topics/index.html"
   "search|index.html?search=budget"
