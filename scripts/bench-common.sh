@@ -39,10 +39,10 @@ case $target in
 *) target=$repo/$target ;;
 esac
 
-# Builds `guide` (unless GUIDE_BIN names one) and the examples `gencorpus` and "$@" in release
-# mode; sets `guide` and `examples` (the folder of the example binaries).
+# Builds `guide` (unless GUIDE_BIN names one) and the examples named in "$@" in release mode;
+# sets `guide` and `examples` (the folder of the example binaries).
 build_binaries() {
-    local args=(--example gencorpus) name
+    local args=() name
     for name in "$@"; do
         args+=(--example "$name")
     done
@@ -53,10 +53,12 @@ build_binaries() {
         args+=(--bin guide)
         guide=$target/release/guide
     fi
-    (cd -- "$repo" && cargo build --quiet --release "${args[@]}")
+    if ((${#args[@]} > 0)); then
+        (cd -- "$repo" && cargo build --quiet --release "${args[@]}")
+    fi
     examples=$target/release/examples
     [[ -x $guide ]] || die "no guide binary at $guide"
-    for name in gencorpus "$@"; do
+    for name in "$@"; do
         [[ -x $examples/$name ]] || die "no $name binary in $examples"
     done
 }
@@ -73,69 +75,3 @@ median() {
         }'
 }
 
-# Turns a generated guide into a Hugo site that renders the same Markdown.
-make_hugo_site() {
-    local corpus=$1 site=$2
-    mkdir -p -- "$site/layouts/_default"
-    cp -R -- "$corpus/content" "$site/content"
-    cat >"$site/config.toml" <<'EOF'
-baseURL = "https://example.org/"
-languageCode = "en"
-title = "Generated guide"
-uglyURLs = true
-relativeURLs = true
-disableKinds = ["RSS", "sitemap", "robotsTXT"]
-
-[taxonomies]
-topic = "topics"
-
-[markup.highlight]
-codeFences = true
-noClasses = false
-
-[markup.tableOfContents]
-startLevel = 2
-endLevel = 3
-EOF
-    cat >"$site/layouts/_default/baseof.html" <<'EOF'
-<!doctype html>
-<html lang="{{ site.LanguageCode }}">
-<head>
-<meta charset="utf-8">
-<title>{{ .Title }} · {{ site.Title }}</title>
-<meta name="description" content="{{ .Description }}">
-</head>
-<body>
-<nav id="sidebar">
-<ul>
-{{ range site.Sections }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
-{{ end }}</ul>
-{{ with .CurrentSection }}<ul>
-{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
-{{ end }}</ul>{{ end }}
-</nav>
-<main id="content">{{ block "main" . }}{{ end }}</main>
-</body>
-</html>
-EOF
-    cat >"$site/layouts/_default/single.html" <<'EOF'
-{{ define "main" }}
-<h1>{{ .Title }}</h1>
-<p>{{ .ReadingTime }} min read</p>
-<nav id="toc">{{ .TableOfContents }}</nav>
-<article>{{ .Content }}</article>
-{{ with .Params.topics }}<ul id="topics">{{ range . }}<li>{{ . }}</li>{{ end }}</ul>{{ end }}
-{{ with .PrevInSection }}<a rel="prev" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
-{{ with .NextInSection }}<a rel="next" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
-{{ end }}
-EOF
-    cat >"$site/layouts/_default/list.html" <<'EOF'
-{{ define "main" }}
-<h1>{{ .Title }}</h1>
-{{ .Content }}
-<ul>
-{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Description }}</li>
-{{ end }}</ul>
-{{ end }}
-EOF
-}

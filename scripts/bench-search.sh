@@ -15,7 +15,7 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/bench-common.sh"
 time_bin=/usr/bin/time
 [[ -x $time_bin ]] || die "$time_bin is missing; it measures CPU time. Install it with: sudo apt-get install time"
 
-build_binaries
+build_binaries gencorpus
 gencorpus=$examples/gencorpus
 (cd -- "$repo" && cargo test --quiet --release --test it --no-run)
 

@@ -28,7 +28,7 @@ is_count "$saves" || die "BENCH_SAVES must be a whole number >= 1, got '$saves'"
 wrk_bin=$(command -v wrk || true)
 command -v curl >/dev/null || die "curl is missing; it waits for the servers to start"
 
-build_binaries savepoll
+build_binaries gencorpus savepoll
 gencorpus=$examples/gencorpus
 savepoll=$examples/savepoll
 hugo_bin=$(command -v hugo || true)

@@ -1,44 +1,47 @@
 #!/usr/bin/env bash
-# Benchmarks `guide build` on generated guides of several sizes, cold (no highlight cache) and
-# warm (cache kept), and Hugo on the same content when `hugo` is installed.
+# Benchmarks `guide build` on the shared corpus (`gencorpus.py --format guide`), on disk, against
+# Hugo on the same lessons (`--format hugo`) and the bare floor of a build (`floor/`), all in the
+# same run, and prints the rows of the scale table: cold build, second build (cache warm), peak
+# memory, output size and file count (with and without the print pages), files per lesson.
 #
 # Usage: scripts/bench.sh
 # Environment:
-#   BENCH_SIZES  lesson counts to generate (default "1000 10000")
-#   BENCH_RUNS   runs per measurement; the median is reported (default 3)
-#   BENCH_SEED   seed for the generated text (default 1)
-#   GUIDE_BIN    an already built `guide` binary to measure instead of building this checkout
+#   BENCH_SIZES   lesson counts to generate (default "1000 10000")
+#   BENCH_RUNS    runs per measurement; the median is reported (default 3)
+#   BENCH_SHARED  the shared benchmark folder with gencorpus.py and floor/ (default ../shared/bench)
+#   BENCH_DIR     where corpora and outputs go; on disk, not tmpfs (default target/bench)
+#   GUIDE_BIN     an already built `guide` binary to measure instead of building this checkout
 bench=bench
 source "$(dirname -- "${BASH_SOURCE[0]}")/bench-common.sh"
 
 time_bin=/usr/bin/time
-if [[ ! -x $time_bin ]]; then
-    echo "bench: $time_bin is missing; it measures peak memory. Install it with:" >&2
-    echo "    sudo apt-get install time" >&2
-    exit 1
-fi
+[[ -x $time_bin ]] || die "$time_bin is missing; it measures peak memory (apt-get install time)"
+shared=${BENCH_SHARED:-$repo/../shared/bench}
+[[ -f $shared/gencorpus.py ]] || die "no gencorpus.py in $shared (set BENCH_SHARED)"
+command -v python3 >/dev/null || die "python3 runs gencorpus.py"
 
 build_binaries
-gencorpus=$examples/gencorpus
-
 hugo_bin=$(command -v hugo || true)
+floor_target=$target/floor
+echo "building the floor..." >&2
+cargo build --quiet --release --features onig --manifest-path "$shared/floor/Cargo.toml" \
+    --target-dir "$floor_target"
+floor_bin=$floor_target/release/floor
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/guide-bench.XXXXXX")
-cleanup() {
-    rm -rf -- "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+work=${BENCH_DIR:-$target/bench}
+mkdir -p -- "$work"
+if [[ $(stat -f -c %T -- "$work") == tmpfs ]]; then
+    echo "$bench: warning: $work is on tmpfs; figures are meant to be taken on disk" >&2
+fi
+log=$work/time.log
 
 # Runs a command once under /usr/bin/time; sets `wall` (seconds) and `rss_kb`.
 measure() {
-    local log=$work/time.log out=$work/command.log start end
+    local out=$work/command.log start end
     start=$EPOCHREALTIME
     if ! "$time_bin" -v -o "$log" "$@" >"$out" 2>&1; then
-        echo "bench: command failed: $*" >&2
         tail -n 40 -- "$out" >&2
-        exit 1
+        die "command failed: $*"
     fi
     end=$EPOCHREALTIME
     wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
@@ -46,8 +49,7 @@ measure() {
     [[ -n $rss_kb ]] || die "could not read peak memory from $time_bin output"
 }
 
-# Measures `runs` runs of a command; `prepare` is called before each one.
-# Sets `med_wall` (seconds) and `med_rss` (MB).
+# `bench PREPARE CMD...`: `runs` runs, PREPARE before each; sets `med_wall` (s), `med_rss` (MB).
 bench() {
     local prepare=$1
     shift
@@ -58,55 +60,83 @@ bench() {
         walls+=("$wall")
         rsses+=("$rss_kb")
     done
-    med_wall=$(median 3 "${walls[@]}")
-    med_rss=$(awk -v kb="$(median 3 "${rsses[@]}")" 'BEGIN { printf "%.1f", kb / 1024 }')
+    med_wall=$(median 2 "${walls[@]}")
+    med_rss=$(awk -v kb="$(median 0 "${rsses[@]}")" 'BEGIN { printf "%.0f", kb / 1024 }')
+}
+
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'
+}
+
+# Size in MB and file count of a folder, optionally leaving out files named like $2.
+footprint() {
+    local dir=$1 skip=${2:-}
+    find "$dir" -type f ${skip:+! -name "$skip"} -printf '%s\n' |
+        awk '{ s += $1; n++ } END { printf "%.0f MB in %d files", s / 1048576, n }'
 }
 
 rows=()
 row() {
-    rows+=("$(printf '%-8s %-6s %-5s %10s %12s %11s' "$@")")
+    rows+=("$(printf '%-8s %-28s %s' "$@")")
 }
 
 for size in "${size_list[@]}"; do
     corpus=$work/corpus-$size
+    hugo_site=$work/hugo-$size
     out=$work/out-$size
     echo "generating $size lessons..." >&2
-    "$gencorpus" --lessons "$size" --out "$corpus" --seed "$seed" >/dev/null
+    python3 "$shared/gencorpus.py" --format guide --pages "$size" --out "$corpus" >/dev/null
+    python3 "$shared/gencorpus.py" --format hugo --pages "$size" --out "$hugo_site" >/dev/null
 
-    # Cold: no highlight cache, no output and no previous output to rewrite in place.
     cold_guide() { rm -rf -- "$corpus/.guide-cache" "$out" "$work/.out-$size.previous"; }
-    warm_guide() { :; }
-    echo "guide build, $size lessons, cold and warm..." >&2
-    bench cold_guide "$guide" build --root "$corpus" --out "$out"
-    guide_cold=$med_wall
-    row "$size" guide cold "$med_wall" "$med_rss" ""
-    bench warm_guide "$guide" build --root "$corpus" --out "$out"
-    guide_warm=$med_wall
-    row "$size" guide warm "$med_wall" "$med_rss" ""
-    rm -rf -- "$out" "$corpus/.guide-cache" "$work/.out-$size.previous"
+    cold_hugo() { rm -rf -- "$work/hugo-out-$size" "$hugo_site/resources" "$hugo_site/.hugo_build.lock"; }
+    cold_floor() { rm -rf -- "$work/floor-out-$size"; }
+    nothing() { :; }
 
+    # The three cold builds alternate run by run, so that load on a shared machine hits all alike.
+    g_walls=() g_rss=() h_walls=() f_walls=()
+    for ((r = 0; r < runs; r++)); do
+        echo "cold builds, $size lessons, run $((r + 1)) of $runs..." >&2
+        cold_guide
+        measure "$guide" build --root "$corpus" --out "$out"
+        g_walls+=("$wall") g_rss+=("$rss_kb")
+        if [[ -n $hugo_bin ]]; then
+            cold_hugo
+            measure "$hugo_bin" --quiet --source "$hugo_site" --destination "$work/hugo-out-$size"
+            h_walls+=("$wall")
+        fi
+        cold_floor
+        measure "$floor_bin" "$corpus/content" "$work/floor-out-$size"
+        f_walls+=("$wall")
+    done
+    g_cold=$(median 2 "${g_walls[@]}")
+    g_rss_mb=$(awk -v kb="$(median 0 "${g_rss[@]}")" 'BEGIN { printf "%.0f", kb / 1024 }')
+    f_cold=$(median 2 "${f_walls[@]}")
+    row "$size" "cold build (s)" "$g_cold"
     if [[ -n $hugo_bin ]]; then
-        site=$work/hugo-$size
-        hugo_out=$work/hugo-out-$size
-        make_hugo_site "$corpus" "$site"
-        cold_hugo() { rm -rf -- "$hugo_out" "$site/resources" "$site/.hugo_build.lock"; }
-        warm_hugo() { :; }
-        echo "hugo, $size lessons, cold and warm..." >&2
-        bench cold_hugo "$hugo_bin" --quiet --source "$site" --destination "$hugo_out"
-        ratio=$(awk -v h="$med_wall" -v g="$guide_cold" 'BEGIN { if (g > 0) printf "%.2fx", h / g; else print "-" }')
-        row "$size" hugo cold "$med_wall" "$med_rss" "$ratio"
-        bench warm_hugo "$hugo_bin" --quiet --source "$site" --destination "$hugo_out"
-        ratio=$(awk -v h="$med_wall" -v g="$guide_warm" 'BEGIN { if (g > 0) printf "%.2fx", h / g; else print "-" }')
-        row "$size" hugo warm "$med_wall" "$med_rss" "$ratio"
-        rm -rf -- "$site" "$hugo_out"
+        h_cold=$(median 2 "${h_walls[@]}")
+        row "$size" "  hugo cold (s)" "$h_cold  (guide/hugo $(ratio "$g_cold" "$h_cold"))"
     fi
-    rm -rf -- "$corpus"
+    row "$size" "  floor (s)" "$f_cold  (guide/floor $(ratio "$g_cold" "$f_cold"))"
+
+    echo "second builds, $size lessons..." >&2
+    bench nothing "$guide" build --root "$corpus" --out "$out"
+    row "$size" "second build, cache warm (s)" "$med_wall"
+    row "$size" "peak memory (MB)" "$g_rss_mb cold, $med_rss warm"
+    row "$size" "output" "$(footprint "$out")"
+    row "$size" "output without print pages" "$(footprint "$out" 'print*.html')"
+    files=$(find "$out" -type f | wc -l)
+    row "$size" "files per lesson" "$(awk -v f="$files" -v n="$size" 'BEGIN { printf "%.2f", f / n }')"
+    row "$size" "output per lesson (KB)" "$(du -sk -- "$out" | awk -v n="$size" '{ printf "%.1f", $1 / n }')"
+    rm -rf -- "$corpus" "$hugo_site" "$out" "$work/hugo-out-$size" "$work/floor-out-$size" \
+        "$work/.out-$size.previous"
 done
 
 echo
-echo "median of $runs runs"
-printf '%-8s %-6s %-5s %10s %12s %11s\n' lessons tool cache "wall (s)" "peak RSS MB" "hugo/guide"
+echo "median of $runs runs, on $(stat -f -c %T -- "$work") at $work"
+printf '%-8s %-28s %s\n' lessons figure value
 printf '%s\n' "${rows[@]}"
 if [[ -z $hugo_bin ]]; then
-    echo "(hugo is not on PATH: install it to compare)"
+    echo "(hugo is not on PATH: apt-get install hugo to compare)"
 fi
+echo "save -> served figures: scripts/bench-serve.sh; search figures: scripts/bench-search.sh"
