@@ -334,7 +334,13 @@ mod tests {
         let ok = "[book]\ntitle = \"T\"\n[search]\nsynonyms = { PM = [\"product manager\", \"product management\"], \"on-call\" = [\"pager duty\"] }\n";
         let c = Config::parse(ok).unwrap();
         let pm = &c.search.synonyms[&Phrase("PM".into())];
-        assert_eq!(pm.0, [Phrase("product manager".into()), Phrase("product management".into())]);
+        assert_eq!(
+            pm.0,
+            [
+                Phrase("product manager".into()),
+                Phrase("product management".into())
+            ]
+        );
         assert_eq!(c.search.synonyms.len(), 2);
         for (entry, said) in [
             ("PM = [\"the\"]", "`the` has no word search can match"),
@@ -343,10 +349,16 @@ mod tests {
             ("PM = [3]", "invalid type: integer"),
             ("PM = \"product manager\"", "invalid type: string"),
         ] {
-            let text = format!("[book]\ntitle = \"T\"\n\n[search]\nenabled = true\n[search.synonyms]\n{entry}\n");
+            let text = format!(
+                "[book]\ntitle = \"T\"\n\n[search]\nenabled = true\n[search.synonyms]\n{entry}\n"
+            );
             let d = Config::parse(&text).unwrap_err();
             assert!(d.message.contains(said), "{entry}: {}", d.message);
-            assert_eq!((d.file.as_str(), d.line), ("book.toml", 7), "{entry}: {d:?}");
+            assert_eq!(
+                (d.file.as_str(), d.line),
+                ("book.toml", 7),
+                "{entry}: {d:?}"
+            );
         }
     }
 

@@ -384,7 +384,16 @@ mod tests {
         assert_eq!(top.title_len, 2);
         let section = &docs.docs[1];
         assert_eq!(section.heading_len, 2);
-        for stem in ["followthesun", "follow", "sun", "ecommerc", "commerc", "247", "24", "7"] {
+        for stem in [
+            "followthesun",
+            "follow",
+            "sun",
+            "ecommerc",
+            "commerc",
+            "247",
+            "24",
+            "7",
+        ] {
             assert!(has(section, stem), "{stem}");
         }
         assert!(has(section, "cicd") && has(section, "ci") && has(section, "cd"));
@@ -394,7 +403,15 @@ mod tests {
     fn synonym_groups_are_folded_and_need_two_names() {
         let names = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         assert_eq!(
-            synonym_group(names(&["PM", "Product Manager", "the product manager", "On-Call duty"]).iter()),
+            synonym_group(
+                names(&[
+                    "PM",
+                    "Product Manager",
+                    "the product manager",
+                    "On-Call duty"
+                ])
+                .iter()
+            ),
             Some(names(&["pm", "product manager", "oncall duty"]))
         );
         assert_eq!(synonym_group(names(&["SLO", "slo"]).iter()), None);

@@ -398,7 +398,10 @@ mod tests {
         );
         assert_eq!(joined("a-b-c-d a-b-c-d-e"), ["abcd"]);
         assert_eq!(joined("café-crème"), ["cafecreme"]);
-        assert_eq!(joined(&format!("{}-b", "a".repeat(40))), Vec::<String>::new());
+        assert_eq!(
+            joined(&format!("{}-b", "a".repeat(40))),
+            Vec::<String>::new()
+        );
         assert_eq!(
             units(&fold("The on-call rota, 24/7 and a CI/CD pipeline")),
             ["oncall", "rota", "247", "cicd", "pipeline"]

@@ -18,6 +18,7 @@ mod hosting;
 mod links;
 mod progress;
 mod quiz;
+mod relevance;
 mod safety;
 mod search;
 mod serve;
