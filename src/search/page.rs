@@ -156,11 +156,13 @@ pub fn build(
     let joined = |texts: &[&String]| -> Vec<Vec<String>> {
         texts.iter().map(|t| text::compounds(t)).collect()
     };
-    let title_joined = joined(&[&title_text, &topic_text]);
+    // Topics are not joined: their slugs (`incident-management`) repeat their titles' words on
+    // every document of the page, and a joined slug would only add a long posting list.
+    let title_joined = joined(&[&title_text]);
     let heading_joined = joined(&heading_texts.iter().collect::<Vec<_>>());
     let body_joined = joined(&body_texts.iter().collect::<Vec<_>>());
     let title_words = words.number(&title_text, &title_joined[0]);
-    let topic_words = words.number(&topic_text, &title_joined[1]);
+    let topic_words = words.number(&topic_text, &[]);
     let heading_words: Vec<(Vec<u32>, usize)> = heading_texts
         .iter()
         .zip(&heading_joined)

@@ -23,8 +23,6 @@
   /* What may follow a stem in a form the guide does not use ("kanban|s", "prioritis|ing"): an
      English ending, so that "roadm" is not taken for a form of "road". */
   var ENDING = /^(?:|e|s|es|ed|ing|ings|er|ers|ly|ies|ied|ion|ions|ation|ations|ment|ments|ness|ity|al|ise|ised|ises|ize|ized|izes|able|ive)$/;
-  /* Results checked for the query's words side by side. */
-  var PHRASE_POOL = 12;
   /* A document's number is its page's number times PAGE_DOCS plus its slot; a page's texts are
      in parts of PART_DOCS slots (MAX_DOCS and PART_DOCS in src/search/page.rs). */
   var PAGE_DOCS = 64;
@@ -459,7 +457,7 @@
     /* Documents matching the terms, best first. */
     function rank(ix, terms, pages) {
       var docs = new Map();
-      terms.forEach(function (term, t) {
+      terms.forEach(function (term) {
         var chosen = new Map();
         term.alts.forEach(function (alt) {
           altMatches(ix, alt, pages).forEach(function (a, doc) {
@@ -472,14 +470,13 @@
         chosen.forEach(function (b, doc) {
           var r = docs.get(doc);
           if (!r) {
-            r = { doc: doc, page: Math.floor(doc / PAGE_DOCS), score: 0, terms: 0, full: 0, phrase: 0, subs: 0, inTitle: 0, inHeading: 0, titleLen: 0, headingLen: 0, matched: [], cands: [] };
+            r = { doc: doc, page: Math.floor(doc / PAGE_DOCS), score: 0, terms: 0, full: 0, phrase: 0, subs: 0, inTitle: 0, inHeading: 0, titleLen: 0, headingLen: 0, cands: [] };
             docs.set(doc, r);
           }
           r.score += b.score;
           r.terms += 1;
           r.full += b.full ? 1 : 0;
           r.subs += b.subs;
-          r.matched.push(t);
           r.cands.push.apply(r.cands, b.cands);
           r.inTitle += b.inTitle;
           r.titleLen = b.titleLen || r.titleLen;
@@ -805,7 +802,7 @@
       if (done.terms.length < 2) {
         return Promise.resolve();
       }
-      var pool = done.results.slice(0, Math.max(wanted, PHRASE_POOL));
+      var pool = done.results.slice(0, wanted);
       return Promise.all(pool.map(function (r) {
         return docText(r.doc).then(function (t) {
           if (t && hasPhrase(ix, [t.page.t, (t.doc.p || []).join(" "), t.doc.h, t.doc.x].join(" \u0001 "), done.families)) {
