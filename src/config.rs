@@ -86,11 +86,51 @@ pub struct Search {
     /// Whether the site gets them (on unless turned off).
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Words or phrases a search also looks for under other names, both ways:
+    /// `PM = ["product manager", "product management"]`.
+    #[serde(default)]
+    pub synonyms: BTreeMap<Phrase, Alternatives>,
 }
 
 impl Default for Search {
     fn default() -> Self {
-        Self { enabled: true }
+        Self {
+            enabled: true,
+            synonyms: BTreeMap::new(),
+        }
+    }
+}
+
+/// A word or phrase of `[search] synonyms`: it has a word search can match (not only stop
+/// words or punctuation), so that it can never expand a query into nothing.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Phrase(pub String);
+
+impl<'de> Deserialize<'de> for Phrase {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if crate::search::text::units(&crate::search::text::fold(&text)).is_empty() {
+            return Err(serde::de::Error::custom(format!(
+                "[search] synonyms: `{text}` has no word search can match (only stop words or punctuation)"
+            )));
+        }
+        Ok(Self(text))
+    }
+}
+
+/// The other names of a `[search] synonyms` entry: a list of one phrase or more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alternatives(pub Vec<Phrase>);
+
+impl<'de> Deserialize<'de> for Alternatives {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let list = Vec::<Phrase>::deserialize(d)?;
+        if list.is_empty() {
+            return Err(serde::de::Error::custom(
+                "[search] synonyms: an entry needs one other name or more, like `PM = [\"product manager\"]`",
+            ));
+        }
+        Ok(Self(list))
     }
 }
 
@@ -287,6 +327,39 @@ mod tests {
     fn syntax_error_has_line() {
         let d = Config::parse("[book]\ntitle = \"T\n").unwrap_err();
         assert_eq!(d.line, 2, "{d:?}");
+    }
+
+    #[test]
+    fn synonyms_parse_and_bad_ones_name_their_line() {
+        let ok = "[book]\ntitle = \"T\"\n[search]\nsynonyms = { PM = [\"product manager\", \"product management\"], \"on-call\" = [\"pager duty\"] }\n";
+        let c = Config::parse(ok).unwrap();
+        let pm = &c.search.synonyms[&Phrase("PM".into())];
+        assert_eq!(
+            pm.0,
+            [
+                Phrase("product manager".into()),
+                Phrase("product management".into())
+            ]
+        );
+        assert_eq!(c.search.synonyms.len(), 2);
+        for (entry, said) in [
+            ("PM = [\"the\"]", "`the` has no word search can match"),
+            ("\"--\" = [\"dash\"]", "`--` has no word search can match"),
+            ("PM = []", "needs one other name or more"),
+            ("PM = [3]", "invalid type: integer"),
+            ("PM = \"product manager\"", "invalid type: string"),
+        ] {
+            let text = format!(
+                "[book]\ntitle = \"T\"\n\n[search]\nenabled = true\n[search.synonyms]\n{entry}\n"
+            );
+            let d = Config::parse(&text).unwrap_err();
+            assert!(d.message.contains(said), "{entry}: {}", d.message);
+            assert_eq!(
+                (d.file.as_str(), d.line),
+                ("book.toml", 7),
+                "{entry}: {d:?}"
+            );
+        }
     }
 
     #[test]

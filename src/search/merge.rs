@@ -239,6 +239,7 @@ pub fn merge(
     pages: &[PageDocs],
     vocab: &Vocabulary,
     topics: &[TopicEntry],
+    synonyms: &[Vec<String>],
     manifest_name: &str,
 ) -> Vec<Part> {
     let stems = vocab.stems();
@@ -391,6 +392,7 @@ pub fn merge(
         step: STEP,
         tiers: TIERS,
         topics: topic_list,
+        syn: synonyms,
         dict,
     };
     let payload = serde_json::to_string(&manifest).unwrap_or_default();
@@ -399,7 +401,7 @@ pub fn merge(
 }
 
 #[derive(Serialize)]
-struct Manifest {
+struct Manifest<'a> {
     v: u32,
     docs: usize,
     pages: usize,
@@ -408,6 +410,7 @@ struct Manifest {
     step: f64,
     tiers: [usize; 2],
     topics: Vec<Value>,
+    syn: &'a [Vec<String>],
     dict: Vec<(String, String)>,
 }
 
@@ -619,7 +622,7 @@ mod tests {
             slug: "budgeting".into(),
             title: "Budgeting".into(),
         }];
-        let parts = merge(&pages, &vocab, &topics, "index.test");
+        let parts = merge(&pages, &vocab, &topics, &[], "index.test");
         let manifest = parts
             .iter()
             .find(|p| p.path == "search/index.test.js")

@@ -9,8 +9,9 @@
 //!
 //! Files, all under `search/` and all loaded by `<script>` (so the index works from `file://`):
 //!
-//! - `index.<gen>.js` — the manifest: stop words, score scale, topics, and the dictionary
-//!   shards by word prefix. `<gen>` hashes everything the index is made from, so pages can name
+//! - `index.<gen>.js` — the manifest: stop words, score scale, topics, synonyms (`[search]
+//!   synonyms` and the glossary's aliases, expanded by the browser at query time, both ways) and
+//!   the dictionary shards by word prefix. `<gen>` hashes everything the index is made from, so pages can name
 //!   the manifest (`search_index` in templates) before the index is built.
 //! - `d/<hash>.js` — a dictionary shard: the words with that prefix (for prefix search, typo
 //!   tolerance and "did you mean"), their stems, and for each stem its document count and its
@@ -47,7 +48,7 @@ use crate::outputs::SEARCH;
 use crate::topics::Topics;
 
 /// Version of the file format, part of every name's hash.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// A file of the index: its path under the output folder and its bytes.
 #[derive(Debug, Clone)]
@@ -72,6 +73,8 @@ pub struct SearchIndex {
     vocab: Arc<vocab::Vocabulary>,
     /// The glossary page's documents and text parts, merged with every page's.
     glossary: Option<(PageDocs, Vec<Part>)>,
+    /// Groups of names searched as one another: the first and each other, both ways.
+    synonyms: Vec<Vec<String>>,
 }
 
 /// Path of the manifest for these inputs (the same value [`SearchIndex::manifest_path`] gives).
@@ -124,6 +127,12 @@ pub fn generation(site: &Site, config: &Config, blocks: &HashSet<String>) -> Str
     }
     for block in blocks.iter().collect::<BTreeSet<_>>() {
         field(block.as_bytes());
+    }
+    for (name, others) in &config.search.synonyms {
+        field(name.0.as_bytes());
+        for other in &others.0 {
+            field(other.0.as_bytes());
+        }
     }
     format!("{:016x}", h.digest())
 }
@@ -178,6 +187,14 @@ impl SearchIndex {
             blocks: blocks.clone(),
             vocab: Arc::default(),
             glossary: None,
+            synonyms: config
+                .search
+                .synonyms
+                .iter()
+                .filter_map(|(name, others)| {
+                    synonym_group(std::iter::once(&name.0).chain(others.0.iter().map(|p| &p.0)))
+                })
+                .collect(),
         }
     }
 
@@ -203,6 +220,12 @@ impl SearchIndex {
             .map(|(name, json)| wrap(&format!("{name}.{}", self.generation), &json))
             .collect();
         self.glossary = Some((docs, parts));
+        self.synonyms.extend(
+            glossary
+                .terms
+                .iter()
+                .filter_map(|t| synonym_group(std::iter::once(&t.name).chain(&t.aliases))),
+        );
         self
     }
 
@@ -271,14 +294,27 @@ impl SearchIndex {
     pub fn finish(&self, pages: &[PageDocs]) -> Vec<Part> {
         let name = format!("index.{}", self.generation);
         let Some((docs, texts)) = &self.glossary else {
-            return merge::merge(pages, &self.vocab, &self.topics, &name);
+            return merge::merge(pages, &self.vocab, &self.topics, &self.synonyms, &name);
         };
         let mut all = pages.to_vec();
         all.push(docs.clone());
-        let mut parts = merge::merge(&all, &self.vocab, &self.topics, &name);
+        let mut parts = merge::merge(&all, &self.vocab, &self.topics, &self.synonyms, &name);
         parts.extend(texts.iter().cloned());
         parts
     }
+}
+
+/// Names as the browser matches them (query units joined by spaces, see [`text::units`]), the
+/// first name first, repeats left out; `None` unless two different names remain.
+fn synonym_group<'a>(names: impl Iterator<Item = &'a String>) -> Option<Vec<String>> {
+    let mut group: Vec<String> = Vec::new();
+    for name in names {
+        let units = text::units(&text::fold(name)).join(" ");
+        if !units.is_empty() && !group.contains(&units) {
+            group.push(units);
+        }
+    }
+    (group.len() > 1).then_some(group)
 }
 
 /// `<kind>/<hash of payload>`.
@@ -317,4 +353,67 @@ fn rendered(body: &str) -> Rendered {
 fn plain_rendered(body: &str) -> Rendered {
     use crate::markdown::Plain;
     crate::markdown::render(body, 1, &Plain, &Plain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compounds_are_indexed_joined_and_by_parts() {
+        let vocab = vocab::Vocabulary::default();
+        let meta = page::PageMeta {
+            number: 0,
+            url: "x.html",
+            title: "On-call rotas",
+            section: "",
+            topics: Vec::new(),
+            topic_text: String::new(),
+        };
+        let body = "Intro.\n\n## Follow-the-sun\n\nShops run e-commerce 24/7 with CI/CD.\n";
+        let (docs, _) = page::build(&meta, &rendered(body), &|_| false, &vocab);
+        let has = |doc: &page::DocTerms, stem: &str| {
+            let id = vocab.stem_id(stem).unwrap_or(u32::MAX);
+            doc.terms.iter().any(|&(s, _)| s == id)
+        };
+        let top = &docs.docs[0];
+        for stem in ["oncal", "call", "rota"] {
+            assert!(has(top, stem), "{stem}");
+        }
+        // The joined word adds no length to an exact title match: "on-call rotas" is two words.
+        assert_eq!(top.title_len, 2);
+        let section = &docs.docs[1];
+        assert_eq!(section.heading_len, 2);
+        for stem in [
+            "followthesun",
+            "follow",
+            "sun",
+            "ecommerc",
+            "commerc",
+            "247",
+            "24",
+            "7",
+        ] {
+            assert!(has(section, stem), "{stem}");
+        }
+        assert!(has(section, "cicd") && has(section, "ci") && has(section, "cd"));
+    }
+
+    #[test]
+    fn synonym_groups_are_folded_and_need_two_names() {
+        let names = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            synonym_group(
+                names(&[
+                    "PM",
+                    "Product Manager",
+                    "the product manager",
+                    "On-Call duty"
+                ])
+                .iter()
+            ),
+            Some(names(&["pm", "product manager", "oncall duty"]))
+        );
+        assert_eq!(synonym_group(names(&["SLO", "slo"]).iter()), None);
+    }
 }

@@ -153,10 +153,26 @@ pub fn build(
         local: FnvMap::with_capacity_and_hasher(512, Default::default()),
         unique: Vec::with_capacity(512),
     };
-    let title_words = words.number(&title_text);
-    let topic_words = words.number(&topic_text);
-    let heading_words: Vec<Vec<u32>> = heading_texts.iter().map(|t| words.number(t)).collect();
-    let body_words: Vec<Vec<u32>> = body_texts.iter().map(|t| words.number(t)).collect();
+    let joined = |texts: &[&String]| -> Vec<Vec<String>> {
+        texts.iter().map(|t| text::compounds(t)).collect()
+    };
+    // Topics are not joined: their slugs (`incident-management`) repeat their titles' words on
+    // every document of the page, and a joined slug would only add a long posting list.
+    let title_joined = joined(&[&title_text]);
+    let heading_joined = joined(&heading_texts.iter().collect::<Vec<_>>());
+    let body_joined = joined(&body_texts.iter().collect::<Vec<_>>());
+    let title_words = words.number(&title_text, &title_joined[0]);
+    let topic_words = words.number(&topic_text, &[]);
+    let heading_words: Vec<(Vec<u32>, usize)> = heading_texts
+        .iter()
+        .zip(&heading_joined)
+        .map(|(t, j)| words.number(t, j))
+        .collect();
+    let body_words: Vec<(Vec<u32>, usize)> = body_texts
+        .iter()
+        .zip(&body_joined)
+        .map(|(t, j)| words.number(t, j))
+        .collect();
     let unique = words.unique;
     // Local word → global stem, and global stems numbered densely for counting.
     let ids = vocab.ids_of(&unique);
@@ -174,9 +190,13 @@ pub fn build(
         .collect();
     let to_stems =
         |words: &[u32]| -> Vec<u32> { words.iter().map(|&w| word_stem[w as usize]).collect() };
-    let title = to_stems(&title_words);
-    let topics = to_stems(&topic_words);
-    let headings: Vec<Vec<u32>> = heading_words.iter().map(|w| to_stems(w)).collect();
+    let title = to_stems(&title_words.0);
+    let title_base = title_words.1;
+    let topics = to_stems(&topic_words.0);
+    let headings: Vec<(Vec<u32>, usize)> = heading_words
+        .iter()
+        .map(|(w, base)| (to_stems(w), *base))
+        .collect();
 
     // Slots: documents packed into parts of at most PART_DOCS documents and about PART_BYTES;
     // a part is closed for size only while the parts left can hold the documents left, so that
@@ -218,15 +238,15 @@ pub fn build(
             }
         };
         put(&title, Field::Title);
-        put(&headings[i], Field::Heading);
+        put(&headings[i].0, Field::Heading);
         for &j in &doc.path {
-            put(&headings[j], Field::Path);
+            put(&headings[j].0, Field::Path);
         }
         put(&topics, Field::Topics);
-        for &w in &body_words[i] {
+        for &w in &body_words[i].0 {
             put(&[word_stem[w as usize]], Field::Body);
         }
-        lens[Field::Body as usize] = body_words[i].len().min(usize::from(u16::MAX)) as u16;
+        lens[Field::Body as usize] = body_words[i].0.len().min(usize::from(u16::MAX)) as u16;
         let terms = touched
             .drain(..)
             .map(|s| (stems[s as usize], std::mem::take(&mut counts[s as usize])))
@@ -234,8 +254,12 @@ pub fn build(
         out.docs.push(DocTerms {
             slot: slots[i] as u8,
             lens,
-            title_len: if i == 0 { distinct(&title) } else { 0 },
-            heading_len: distinct(&headings[i]),
+            title_len: if i == 0 {
+                distinct(&title[..title_base])
+            } else {
+                0
+            },
+            heading_len: distinct(&headings[i].0[..headings[i].1]),
             terms,
         });
     }
@@ -275,21 +299,29 @@ struct Numbering<'t> {
 }
 
 impl<'t> Numbering<'t> {
-    /// The numbers of the words of `folded`, stop words left out.
-    fn number(&mut self, folded: &'t str) -> Vec<u32> {
+    /// The numbers of the words of `folded` (stop words left out) followed by those of its
+    /// `joined` compounds, and how many come from `folded` itself.
+    fn number(&mut self, folded: &'t str, joined: &'t [String]) -> (Vec<u32>, usize) {
         let mut out = Vec::new();
         for w in text::split(folded) {
-            if is_stop_word(w) {
-                continue;
+            if !is_stop_word(w) {
+                out.push(self.id(w));
             }
-            let next = self.unique.len() as u32;
-            let id = *self.local.entry(w).or_insert(next);
-            if id == next {
-                self.unique.push(w);
-            }
-            out.push(id);
         }
-        out
+        let base = out.len();
+        for w in joined {
+            out.push(self.id(w));
+        }
+        (out, base)
+    }
+
+    fn id(&mut self, w: &'t str) -> u32 {
+        let next = self.unique.len() as u32;
+        let id = *self.local.entry(w).or_insert(next);
+        if id == next {
+            self.unique.push(w);
+        }
+        id
     }
 }
 

@@ -3,6 +3,10 @@
 //! stemmed. `search-index.js` folds and splits the same way but has no stemmer: the dictionary
 //! shards map every word the guide uses to its stem, and a word the guide never uses ("kanbans")
 //! finds the longest stem it starts with; tests/search-ranking.toml checks both in the browser.
+//!
+//! Compounds written with hyphens or slashes (`on-call`, `24/7`, `CI/CD`) give their parts as
+//! words and, besides, their parts joined (`oncall`, `247`, `cicd`, [`compounds`]), so that the
+//! written form and the joined one find the same documents and rank above the parts alone.
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
@@ -231,6 +235,65 @@ impl<'t> Iterator for Words<'t> {
     }
 }
 
+/// Most parts a compound may have; longer chains (paths, dates with times) are not joined.
+pub const MAX_PARTS: usize = 4;
+
+/// The compounds of `folded` with their parts joined: `on-call` → `oncall`, `follow-the-sun` →
+/// `followthesun`, `ci/cd` → `cicd`. A compound is 2 to [`MAX_PARTS`] runs of letters and digits
+/// each separated by one `-` or `/`; `search-index.js` joins a query's compounds the same way.
+pub fn compounds(folded: &str) -> Vec<String> {
+    tokens(folded)
+        .into_iter()
+        .filter_map(|parts| joined(&parts))
+        .collect()
+}
+
+/// The words of `folded` as a query sees them: a compound as its joined form, other words as
+/// they are, stop words left out. Synonyms are matched on these.
+pub fn units(folded: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for parts in tokens(folded) {
+        match joined(&parts) {
+            Some(j) => out.push(j),
+            None => out.extend(
+                parts
+                    .iter()
+                    .filter(|w| !is_stop_word(w) && w.chars().count() <= MAX_WORD)
+                    .map(|w| (*w).to_owned()),
+            ),
+        }
+    }
+    out
+}
+
+/// Runs of letters and digits, grouped when one `-` or `/` separates them.
+fn tokens(folded: &str) -> Vec<Vec<&str>> {
+    let mut out: Vec<Vec<&str>> = Vec::new();
+    let mut rest = folded;
+    let mut at_start = true;
+    while let Some(start) = rest.find(char::is_alphanumeric) {
+        let gap = &rest[..start];
+        if at_start || !(gap == "-" || gap == "/") {
+            out.push(Vec::new());
+        }
+        at_start = false;
+        let tail = &rest[start..];
+        let end = tail
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(tail.len());
+        if let Some(group) = out.last_mut() {
+            group.push(&tail[..end]);
+        }
+        rest = &tail[end..];
+    }
+    out
+}
+
+fn joined(parts: &[&str]) -> Option<String> {
+    let joined = parts.concat();
+    ((2..=MAX_PARTS).contains(&parts.len()) && joined.chars().count() <= MAX_WORD).then_some(joined)
+}
+
 /// Calls `f` with each word of `text`, folded.
 #[cfg(test)]
 pub fn words(text: &str, mut f: impl FnMut(&str)) {
@@ -319,6 +382,30 @@ mod tests {
         assert_eq!(all_words("e\u{301}te\u{301} ÉTÉ"), ["ete", "ete"]);
         assert_eq!(all_words("  --  "), Vec::<String>::new());
         assert_eq!(all_words(&"a".repeat(41)), Vec::<String>::new());
+    }
+
+    #[test]
+    fn compounds_are_joined() {
+        let joined = |text: &str| compounds(&fold(text));
+        assert_eq!(
+            joined("On-call, follow-the-sun and e-commerce work 24/7 with CI/CD."),
+            ["oncall", "followthesun", "ecommerce", "247", "cicd"]
+        );
+        // One separator between parts; spaces, doubled signs and other marks end a compound.
+        assert_eq!(
+            joined("on - call, a--b, x//y, http://site, well-known. end"),
+            ["wellknown"]
+        );
+        assert_eq!(joined("a-b-c-d a-b-c-d-e"), ["abcd"]);
+        assert_eq!(joined("café-crème"), ["cafecreme"]);
+        assert_eq!(
+            joined(&format!("{}-b", "a".repeat(40))),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            units(&fold("The on-call rota, 24/7 and a CI/CD pipeline")),
+            ["oncall", "rota", "247", "cicd", "pipeline"]
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod hosting;
 mod links;
 mod progress;
 mod quiz;
+mod relevance;
 mod safety;
 mod search;
 mod serve;

@@ -1,7 +1,7 @@
-//! Search in real headless Chromium on built guides: the ranking file on the bundled guide, the
-//! box and its keyboard from `file://` and under a sub-path over HTTP, topic filter, "did you
-//! mean", a hostile lesson title, and a strict Content-Security-Policy. Without Chromium the
-//! tests are skipped, unless `GUIDE_REQUIRE_BROWSER=1`.
+//! Search in real headless Chromium on built guides: the box and its keyboard from `file://` and
+//! under a sub-path over HTTP, topic filter, "did you mean", a hostile lesson title, and a strict
+//! Content-Security-Policy (the ranking rules are in `relevance`). Without Chromium the tests
+//! are skipped, unless `GUIDE_REQUIRE_BROWSER=1`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,23 +12,23 @@ use serde::Deserialize;
 use serde_json::Value;
 
 const SUB_PATH: &str = "/teams/it-guide/";
-const WAIT: Duration = Duration::from_secs(20);
+pub(crate) const WAIT: Duration = Duration::from_secs(20);
 
 /// A guide built into a temporary folder.
-struct Built {
+pub(crate) struct Built {
     _dir: tempfile::TempDir,
-    out: PathBuf,
+    pub(crate) out: PathBuf,
 }
 
 impl Built {
-    fn bundled() -> Built {
+    pub(crate) fn bundled() -> Built {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = dir.path().join("site");
         build_guide(Path::new(env!("CARGO_MANIFEST_DIR")), &out);
         Built { _dir: dir, out }
     }
 
-    fn fixture(files: &[(&str, &str)]) -> Built {
+    pub(crate) fn fixture(files: &[(&str, &str)]) -> Built {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path().join("guide");
         for (path, body) in files {
@@ -42,12 +42,12 @@ impl Built {
     }
 
     /// The `file://` URL of the output folder, ending in `/`.
-    fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         format!("{}/", file_url(&self.out))
     }
 }
 
-fn expect_clean(b: &mut Browser, what: &str) -> Result<(), String> {
+pub(crate) fn expect_clean(b: &mut Browser, what: &str) -> Result<(), String> {
     let problems = b.take_problems();
     if problems.is_empty() {
         Ok(())
@@ -58,32 +58,32 @@ fn expect_clean(b: &mut Browser, what: &str) -> Result<(), String> {
 
 /// What the results panel shows once the results for the box's current text are in.
 #[derive(Debug, Deserialize)]
-struct Shown {
-    status: String,
+pub(crate) struct Shown {
+    pub(crate) status: String,
     live: String,
-    results: Vec<Hit>,
+    pub(crate) results: Vec<Hit>,
     chips: Vec<(String, bool)>,
     suggestions: Vec<String>,
     expanded: String,
 }
 
 #[derive(Debug, Deserialize)]
-struct Hit {
-    href: String,
-    title: String,
+pub(crate) struct Hit {
+    pub(crate) href: String,
+    pub(crate) title: String,
     heading: String,
     section: String,
     snippet: String,
-    marks: Vec<String>,
+    pub(crate) marks: Vec<String>,
     selected: bool,
     images: usize,
     /// A further section of the page of the result above it, shown without the page title.
-    sub: bool,
+    pub(crate) sub: bool,
 }
 
 impl Hit {
     /// The result's target relative to `base`, without the query: `page.html#heading`.
-    fn target(&self, base: &str) -> String {
+    pub(crate) fn target(&self, base: &str) -> String {
         let rel = self.href.strip_prefix(base).unwrap_or(&self.href);
         let (page, hash) = rel.split_once('#').map_or((rel, ""), |(p, h)| (p, h));
         let page = page.split('?').next().unwrap_or(page);
@@ -97,7 +97,7 @@ impl Hit {
 
 /// Why the results of `shown` are not grouped by page: each page once, its further sections
 /// (at most two) right below it without the page title.
-fn grouping_problem(shown: &Shown, base: &str) -> Option<String> {
+pub(crate) fn grouping_problem(shown: &Shown, base: &str) -> Option<String> {
     let page = |h: &Hit| {
         h.target(base)
             .split('#')
@@ -126,7 +126,7 @@ fn grouping_problem(shown: &Shown, base: &str) -> Option<String> {
 }
 
 /// Reads the panel once `#search-results` says it shows `query`.
-fn shown(b: &mut Browser, query: &str) -> Result<Shown, String> {
+pub(crate) fn shown(b: &mut Browser, query: &str) -> Result<Shown, String> {
     let js = format!(
         r##"(() => {{
   const list = document.getElementById("search-results");
@@ -161,7 +161,7 @@ fn shown(b: &mut Browser, query: &str) -> Result<Shown, String> {
 }
 
 /// Replaces the box's text with `query` as typed text and waits for its results.
-fn search(b: &mut Browser, query: &str) -> Result<Shown, String> {
+pub(crate) fn search(b: &mut Browser, query: &str) -> Result<Shown, String> {
     b.evaluate("(() => { const i = document.getElementById('search'); i.focus(); i.select(); return true; })()")?;
     b.call("Input.insertText", serde_json::json!({ "text": query }))?;
     shown(b, query)
@@ -178,80 +178,6 @@ fn index_requests(b: &mut Browser) -> Vec<String> {
 
 fn active_is_search_box(b: &mut Browser) -> Result<bool, String> {
     b.eval_bool("document.activeElement === document.getElementById('search')")
-}
-
-#[derive(Deserialize)]
-struct RankingFile {
-    query: Vec<RankedQuery>,
-}
-
-#[derive(Deserialize)]
-struct RankedQuery {
-    q: String,
-    top: String,
-    why: String,
-}
-
-#[test]
-fn ranking_file_on_the_bundled_guide() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search-ranking.toml");
-    let text = fs::read_to_string(&path).expect("read tests/search-ranking.toml");
-    let file: RankingFile = toml::from_str(&text).expect("tests/search-ranking.toml parses");
-    assert!(
-        file.query.len() >= 15,
-        "the ranking file needs 15 queries or more"
-    );
-    let site = Built::bundled();
-    for query in &file.query {
-        let (page, _) = query.top.split_once('#').unwrap_or((&query.top, ""));
-        assert!(
-            site.out.join(page).is_file(),
-            "search-ranking.toml: {:?} expects {page}, which the bundled guide does not have",
-            query.q
-        );
-    }
-    with_browser("ranking file", |b| {
-        let base = site.base();
-        b.navigate(&format!("{base}index.html"))?;
-        let mut wrong = Vec::new();
-        let mut grouped = 0;
-        for query in &file.query {
-            let shown = search(b, &query.q)?;
-            let got: Vec<String> = shown
-                .results
-                .iter()
-                .take(3)
-                .map(|h| h.target(&base))
-                .collect();
-            if got.first() != Some(&query.top) {
-                wrong.push(format!(
-                    "{:?} ({}): expected {}, got {got:?}",
-                    query.q, query.why, query.top
-                ));
-            }
-            if let Some(problem) = grouping_problem(&shown, &base) {
-                wrong.push(format!("{:?}: {problem}", query.q));
-            }
-            grouped += shown.results.iter().filter(|h| h.sub).count();
-        }
-        expect_clean(b, "ranking")?;
-        if grouped == 0 {
-            wrong.push("no query showed a further section under its page".into());
-        }
-        if wrong.is_empty() {
-            Ok(format!(
-                "{} queries ranked as expected, {grouped} further sections under their pages",
-                file.query.len()
-            ))
-        } else {
-            Err(format!(
-                "{} of {} queries:\n  {}",
-                wrong.len(),
-                file.query.len(),
-                wrong.join("\n  ")
-            ))
-        }
-    });
 }
 
 /// The reader's path: nothing loaded before focus, `/` focuses, results as typed, arrows, Enter

@@ -1,14 +1,28 @@
 /* The search engine behind js/search.js, loaded by it the first time the box is focused: loads
    the index parts (see src/search/mod.rs) by <script> tags, matches the query's words to the
    dictionary's stems (exact, stem, prefix, typo), ranks documents and finds their texts.
-   `guideSearchEngine(manifestUrl)` gives { open, search, docText }. */
+   A query term may be met in several ways (its alternatives): a compound ("on-call") by its
+   joined form ("oncall") or, ranked lower, by its parts; a name by its synonyms (`[search]
+   synonyms`, glossary aliases). Documents rank by: every term met, then the terms side by side,
+   then terms met by whole words or stems rather than completions, typos or a compound's parts,
+   then an exact title or heading, then score.
+   `guideSearchEngine(manifestUrl)` gives { open, search, docText, matched }. */
 (function () {
   "use strict";
 
   var WORD = /[\p{Alphabetic}\p{N}]+/gu;
+  var TOKEN = /[\p{Alphabetic}\p{N}]+(?:[-/][\p{Alphabetic}\p{N}]+)*/gu;
   var MARKS = /\p{M}/gu;
   var MAX_WORD = 40;
+  /* Most parts a compound may have (MAX_PARTS in src/search/text.rs). */
+  var MAX_PARTS = 4;
+  /* How much a compound's parts count when met without the compound, and a synonym. */
+  var PARTS_WEIGHT = 0.8;
+  var SYNONYM_WEIGHT = 0.9;
   var PREFIX_STEMS = 30;
+  /* What may follow a stem in a form the guide does not use ("kanban|s", "prioritis|ing"): an
+     English ending, so that "roadm" is not taken for a form of "road". */
+  var ENDING = /^(?:|e|s|es|ed|ing|ings|er|ers|ly|ies|ied|ion|ions|ation|ations|ment|ments|ness|ity|al|ise|ised|ises|ize|ized|izes|able|ive)$/;
   /* A document's number is its page's number times PAGE_DOCS plus its slot; a page's texts are
      in parts of PART_DOCS slots (MAX_DOCS and PART_DOCS in src/search/page.rs). */
   var PAGE_DOCS = 64;
@@ -28,6 +42,29 @@
     return (folded.match(WORD) || []).filter(function (w) {
       return w.length <= MAX_WORD || Array.from(w).length <= MAX_WORD;
     });
+  }
+
+  /* Runs of letters and digits grouped when one "-" or "/" separates them, each with its parts
+     and, for a compound of 2 to MAX_PARTS parts, the parts joined (text.rs `compounds`). */
+  function tokens(folded) {
+    return (folded.match(TOKEN) || []).map(function (t) {
+      var parts = words(t);
+      var joined = parts.join("");
+      var compound = parts.length >= 2 && parts.length <= MAX_PARTS && Array.from(joined).length <= MAX_WORD;
+      return { parts: parts, joined: compound ? joined : null };
+    });
+  }
+
+  /* The words of a text to look for matched words in: every word, and each compound joined. */
+  function textWords(folded) {
+    var out = [];
+    tokens(folded).forEach(function (t) {
+      if (t.joined) {
+        out.push(t.joined);
+      }
+      out.push.apply(out, t.parts);
+    });
+    return out;
   }
 
   window.guideSearchEngine = function (manifestUrl) {
@@ -278,7 +315,7 @@
             sh.stems.forEach(function (s, i) {
               var st = s.stem;
               var stemmed = w.startsWith(st) || (st.endsWith("i") && w.startsWith(st.slice(0, -1) + "y"));
-              if (stemmed && st.length >= 3 && w.length - st.length <= 4 && (best < 0 || st.length > sh.stems[best].stem.length)) {
+              if (stemmed && st.length >= 3 && ENDING.test(w.slice(st.length)) && (best < 0 || st.length > sh.stems[best].stem.length)) {
                 best = i;
               }
             });
@@ -361,55 +398,104 @@
       return s.pending[level];
     }
 
-    /* Documents matching the terms, best first. */
-    function rank(ix, terms, cands, pages) {
-      var docs = new Map();
-      terms.forEach(function (term, t) {
-        var best = new Map();
-        cands[t].forEach(function (c) {
-          listsOf(c).forEach(function (list) {
-            list.forEach(function (p) {
-              if (pages && !pages.has(Math.floor(p[0] / PAGE_DOCS))) {
-                return;
-              }
-              var score = c.weight * ix.score[p[1]];
-              var b = best.get(p[0]);
-              if (!b || score > b.score) {
-                best.set(p[0], { score: score, title: c.exact ? p[2] : 0, heading: c.exact ? p[3] : 0 });
-              }
-            });
+    /* Per document, the best-scoring candidate of a list of candidates. */
+    function bestPerDoc(ix, list, pages) {
+      var best = new Map();
+      list.forEach(function (c) {
+        listsOf(c).forEach(function (postings) {
+          postings.forEach(function (p) {
+            if (pages && !pages.has(Math.floor(p[0] / PAGE_DOCS))) {
+              return;
+            }
+            var score = c.weight * ix.score[p[1]];
+            var b = best.get(p[0]);
+            if (!b || score > b.score) {
+              best.set(p[0], { score: score, c: c, title: c.exact ? p[2] : 0, heading: c.exact ? p[3] : 0 });
+            }
           });
         });
-        best.forEach(function (b, doc) {
+      });
+      return best;
+    }
+
+    /* Per document, how one alternative of a term meets it: every word of the alternative must. */
+    function altMatches(ix, alt, pages) {
+      var acc = null;
+      alt.subs.forEach(function (sub) {
+        var best = bestPerDoc(ix, sub.cands, pages);
+        if (!acc) {
+          acc = new Map();
+          best.forEach(function (b, doc) {
+            acc.set(doc, { score: b.score, full: b.c.weight >= 0.9, subs: 1, inTitle: b.title ? 1 : 0, titleLen: b.title, inHeading: b.heading ? 1 : 0, headingLen: b.heading, cands: [b.c] });
+          });
+          return;
+        }
+        acc.forEach(function (a, doc) {
+          var b = best.get(doc);
+          if (!b) {
+            acc.delete(doc);
+            return;
+          }
+          a.score += b.score;
+          a.full = a.full && b.c.weight >= 0.9;
+          a.subs += 1;
+          a.inTitle += b.title ? 1 : 0;
+          a.titleLen = b.title || a.titleLen;
+          a.inHeading += b.heading ? 1 : 0;
+          a.headingLen = b.heading || a.headingLen;
+          a.cands.push(b.c);
+        });
+      });
+      /* An alternative of several words counts as one word: their mean score. */
+      acc.forEach(function (a) {
+        a.score *= alt.weight / a.subs;
+        a.full = a.full && alt.full;
+      });
+      return acc;
+    }
+
+    /* Documents matching the terms, best first. */
+    function rank(ix, terms, pages) {
+      var docs = new Map();
+      terms.forEach(function (term) {
+        var chosen = new Map();
+        term.alts.forEach(function (alt) {
+          altMatches(ix, alt, pages).forEach(function (a, doc) {
+            var cur = chosen.get(doc);
+            if (!cur || (a.full && !cur.full) || (a.full === cur.full && a.score > cur.score)) {
+              chosen.set(doc, a);
+            }
+          });
+        });
+        chosen.forEach(function (b, doc) {
           var r = docs.get(doc);
           if (!r) {
-            r = { doc: doc, page: Math.floor(doc / PAGE_DOCS), score: 0, terms: 0, inTitle: 0, inHeading: 0, titleLen: 0, headingLen: 0, matched: [] };
+            r = { doc: doc, page: Math.floor(doc / PAGE_DOCS), score: 0, terms: 0, full: 0, phrase: 0, subs: 0, inTitle: 0, inHeading: 0, titleLen: 0, headingLen: 0, cands: [] };
             docs.set(doc, r);
           }
           r.score += b.score;
           r.terms += 1;
-          r.matched.push(t);
-          if (b.title) {
-            r.inTitle += 1;
-            r.titleLen = b.title;
-          }
-          if (b.heading) {
-            r.inHeading += 1;
-            r.headingLen = b.heading;
-          }
+          r.full += b.full ? 1 : 0;
+          r.subs += b.subs;
+          r.cands.push.apply(r.cands, b.cands);
+          r.inTitle += b.inTitle;
+          r.titleLen = b.titleLen || r.titleLen;
+          r.inHeading += b.inHeading;
+          r.headingLen = b.headingLen || r.headingLen;
         });
       });
       var out = Array.from(docs.values());
       out.forEach(function (r) {
-        var n = terms.length;
-        r.exact = r.inTitle === n && r.titleLen === n ? 2 : r.inHeading === n && r.headingLen === n ? 1 : 0;
+        var n = r.subs;
+        var all = r.terms === terms.length;
+        r.exact = all && r.inTitle === n && r.titleLen === n ? 2 : all && r.inHeading === n && r.headingLen === n ? 1 : 0;
       });
       out.sort(order);
       return out;
     }
 
     function order(a, b) {
-      return b.terms - a.terms || b.exact - a.exact || b.score - a.score || a.doc - b.doc;
+      return b.terms - a.terms || b.phrase - a.phrase || b.full - a.full || b.exact - a.exact || b.score - a.score || a.doc - b.doc;
     }
 
     /* ---------- Texts of results ---------- */
@@ -424,11 +510,17 @@
       });
     }
 
-    /* Whether the words of the terms follow each other somewhere in `text`. */
+    /* Whether the words of the terms follow each other somewhere in `text`, read word by word
+       or with its compounds joined. */
     function hasPhrase(ix, text, families) {
-      var seq = words(fold(text)).filter(function (w) {
+      var folded = fold(text);
+      var plain = words(folded).filter(function (w) {
         return !ix.stop.has(w);
       });
+      return inOrder(plain, families) || inOrder(units(ix, folded), families);
+    }
+
+    function inOrder(seq, families) {
       for (var i = 0; i + families.length <= seq.length; i++) {
         var all = true;
         for (var k = 0; k < families.length && all; k++) {
@@ -441,22 +533,155 @@
       return false;
     }
 
+    /* The words of a text as synonyms are matched: compounds joined, stop words left out
+       (text.rs `units`). */
+    function units(ix, folded) {
+      var out = [];
+      tokens(folded).forEach(function (t) {
+        if (t.joined) {
+          out.push(t.joined);
+        } else {
+          t.parts.forEach(function (w) {
+            if (!ix.stop.has(w)) {
+              out.push(w);
+            }
+          });
+        }
+      });
+      return out;
+    }
+
+    /* The words of the result `r` that matched, as they occur in its text `t` (a docText):
+       for the link's highlight and the snippet's marks. */
+    function matched(r, t) {
+      var wanted = new Set();
+      r.cands.forEach(function (c) {
+        c.words.forEach(function (w) {
+          wanted.add(w);
+        });
+      });
+      var text = t ? [t.page.t, (t.doc.p || []).join(" "), t.doc.h, t.doc.x].join(" ") : "";
+      var found = new Set();
+      textWords(fold(text)).forEach(function (w) {
+        if (wanted.has(w)) {
+          found.add(w);
+        }
+      });
+      return Array.from(found.size ? found : wanted);
+    }
+
     /* ---------- The search ---------- */
 
+    /* The query's terms, each {word, alts: [{subs: [{word, prefix}], weight, full}]}. */
     function parse(ix, query) {
       var folded = fold(query);
       var typing = /[\p{Alphabetic}\p{N}]$/u.test(folded);
-      var all = words(folded);
+      var toks = tokens(folded);
       var terms = [];
       var seen = new Set();
-      all.forEach(function (w, i) {
-        if (ix.stop.has(w) || seen.has(w)) {
+      function sub(word, prefix) {
+        return { word: word, prefix: prefix };
+      }
+      toks.forEach(function (tok, i) {
+        var last = typing && i === toks.length - 1;
+        if (tok.joined) {
+          if (seen.has(tok.joined)) {
+            return;
+          }
+          seen.add(tok.joined);
+          var alts = [{ subs: [sub(tok.joined, last)], weight: 1, full: true }];
+          var n = tok.parts.length;
+          var parts = [];
+          tok.parts.forEach(function (w, k) {
+            if (!ix.stop.has(w)) {
+              parts.push(sub(w, last && k === n - 1));
+            }
+          });
+          if (parts.length) {
+            alts.push({ subs: parts, weight: PARTS_WEIGHT, full: false });
+          }
+          terms.push({ word: tok.joined, alts: alts });
           return;
         }
-        seen.add(w);
-        terms.push({ word: w, prefix: typing && i === all.length - 1 });
+        tok.parts.forEach(function (w, k) {
+          if (ix.stop.has(w) || seen.has(w)) {
+            return;
+          }
+          seen.add(w);
+          terms.push({ word: w, alts: [{ subs: [sub(w, last && k === tok.parts.length - 1)], weight: 1, full: true }] });
+        });
       });
+      var end = terms[terms.length - 1];
+      var first = end && end.alts[0].subs[0];
+      if (first && first.prefix && Array.from(first.word).length < 2) {
+        terms.pop();
+      }
+      addSynonyms(ix, terms);
       return terms;
+    }
+
+    /* Whether the query word `w` is the synonym's word `s`, or its plural. */
+    function sameWord(w, s) {
+      return w === s || w === s + "s" || w === s + "es";
+    }
+
+    /* Adds to the terms the names their words have in the manifest's synonym groups: the first
+       name of a group stands for each other, and each other for the first. A name of several
+       words spread over several terms meets each of them. */
+    function addSynonyms(ix, terms) {
+      (ix.m.syn || []).forEach(function (group) {
+        group.forEach(function (name, n) {
+          var nameWords = name.split(" ");
+          var others = n === 0 ? group.slice(1) : [group[0]];
+          for (var i = 0; i + nameWords.length <= terms.length; i++) {
+            var hit = nameWords.every(function (s, k) {
+              return sameWord(terms[i + k].word, s);
+            });
+            if (!hit) {
+              continue;
+            }
+            for (var k = 0; k < nameWords.length; k++) {
+              others.forEach(function (other) {
+                terms[i + k].alts.push({
+                  subs: other.split(" ").map(function (w) {
+                    return { word: w, prefix: false };
+                  }),
+                  weight: SYNONYM_WEIGHT / nameWords.length,
+                  full: true
+                });
+              });
+            }
+          }
+        });
+      });
+    }
+
+    /* Every distinct word a search looks up, each once: {word, prefix, cands}. */
+    function lookups(terms) {
+      var byKey = new Map();
+      terms.forEach(function (term) {
+        term.alts.forEach(function (alt) {
+          alt.subs.forEach(function (s) {
+            var key = s.word + (s.prefix ? "*" : "");
+            if (!byKey.has(key)) {
+              byKey.set(key, { word: s.word, prefix: s.prefix, cands: [] });
+            }
+            s.look = byKey.get(key);
+          });
+        });
+      });
+      return Array.from(byKey.values());
+    }
+
+    /* The candidates of a term, over all its alternatives. */
+    function termCands(term) {
+      var out = [];
+      term.alts.forEach(function (alt) {
+        alt.subs.forEach(function (s) {
+          out.push.apply(out, s.cands);
+        });
+      });
+      return out;
     }
 
     var topicPages = new Map();
@@ -488,40 +713,55 @@
     function search(query, topic, wanted) {
       return openIndex().then(function (ix) {
         var terms = parse(ix, query);
-        var last = terms[terms.length - 1];
-        if (last && last.prefix && Array.from(last.word).length < 2) {
-          terms.pop();
-        }
         if (!terms.length) {
           return { terms: terms, results: [], families: [], suggestions: [] };
         }
-        return Promise.all([Promise.all(terms.map(function (t) {
-          return candidates(ix, t);
+        var looks = lookups(terms);
+        return Promise.all([Promise.all(looks.map(function (l) {
+          return candidates(ix, l);
         })), topicFilter(ix, topic)]).then(function (got) {
-          var cands = got[0];
+          looks.forEach(function (l, i) {
+            l.cands = got[0][i];
+          });
+          terms.forEach(function (term) {
+            term.alts.forEach(function (alt) {
+              alt.subs.forEach(function (s) {
+                s.cands = s.look.cands;
+              });
+            });
+          });
           var pages = got[1];
-          var families = cands.map(function (list, t) {
-            var set = new Set([terms[t].word]);
-            list.forEach(function (c) {
+          var families = terms.map(function (term) {
+            var set = new Set([term.word]);
+            term.alts.forEach(function (alt) {
+              alt.subs.forEach(function (s) {
+                set.add(s.word);
+              });
+            });
+            termCands(term).forEach(function (c) {
               c.words.forEach(function (w) {
                 set.add(w);
               });
             });
             return set;
           });
+          var all = [];
+          looks.forEach(function (l) {
+            all.push.apply(all, l.cands);
+          });
           var ranked;
           /* Ranks on the postings loaded so far; while fewer than `wanted` documents match every
              term, loads one more tier of the stems the terms name and ranks again. */
           function enough() {
-            ranked = rank(ix, terms, cands, pages);
+            ranked = rank(ix, terms, pages);
             var full = 0;
             while (full < ranked.length && ranked[full].terms === terms.length) {
               full++;
             }
             /* A term matched only by completions or typos gets no deeper postings, and then
                deeper postings of the others could not add documents matching it. */
-            var missing = cands.some(function (list) {
-              return !list.some(function (c) {
+            var missing = terms.some(function (term) {
+              return !termCands(term).some(function (c) {
                 return c.weight >= 0.9;
               });
             });
@@ -529,12 +769,10 @@
               return Promise.resolve();
             }
             var todo = [];
-            cands.forEach(function (list) {
-              list.forEach(function (c) {
-                if (hasDeeper(c)) {
-                  todo.push(deepen(c));
-                }
-              });
+            all.forEach(function (c) {
+              if (hasDeeper(c)) {
+                todo.push(deepen(c));
+              }
             });
             return todo.length ? Promise.all(todo).then(enough) : Promise.resolve();
           }
@@ -544,10 +782,7 @@
                 return r.terms === terms.length;
               });
             }
-            var partial = cands.some(function (list) {
-              return list.some(hasDeeper);
-            });
-            var done = { terms: terms, results: ranked, partial: partial, families: families, suggestions: [] };
+            var done = { terms: terms, results: ranked, partial: all.some(hasDeeper), families: families, suggestions: [] };
             if (!ranked.length) {
               return suggest(ix, terms).then(function (s) {
                 done.suggestions = s;
@@ -571,7 +806,7 @@
       return Promise.all(pool.map(function (r) {
         return docText(r.doc).then(function (t) {
           if (t && hasPhrase(ix, [t.page.t, (t.doc.p || []).join(" "), t.doc.h, t.doc.x].join(" \u0001 "), done.families)) {
-            r.score *= 1.5;
+            r.phrase = 1;
           }
         });
       })).then(function () {
@@ -619,6 +854,6 @@
       });
     }
 
-    return { open: openIndex, search: search, docText: docText };
+    return { open: openIndex, search: search, docText: docText, matched: matched };
   };
 })();

@@ -7,6 +7,8 @@
   "use strict";
 
   var WORD = /[\p{Alphabetic}\p{N}]+/gu;
+  /* A word, or a compound of words each separated by one "-" or "/" (see search-index.js). */
+  var TOKEN = /[\p{Alphabetic}\p{N}]+(?:[-/][\p{Alphabetic}\p{N}]+)*/gu;
   var MARKS = /\p{M}/gu;
   var MAX_WORD = 40;
   var SHOWN = 6;
@@ -83,21 +85,41 @@
     }
   }
 
+  /* The stretches of `text` whose folded word is in `set`, in order, as [start, end]: a
+     compound whole when its joined form is in `set` ("oncall" marks "on-call"), else its words. */
+  function hitsIn(text, set) {
+    var out = [];
+    var re = new RegExp(TOKEN.source, "gu");
+    var m;
+    while ((m = re.exec(text))) {
+      var token = m[0];
+      var parts = token.split(/[-/]/);
+      if (parts.length > 1 && set.has(fold(parts.join("")))) {
+        out.push([m.index, m.index + token.length]);
+        continue;
+      }
+      var at = m.index;
+      parts.forEach(function (part) {
+        if (set.has(fold(part))) {
+          out.push([at, at + part.length]);
+        }
+        at += part.length + 1;
+      });
+    }
+    return out;
+  }
+
   /* Pieces of `text` in order, those whose folded word is in `set` flagged as hits. */
   function splitMarked(text, set) {
     var out = [];
     var last = 0;
-    var re = new RegExp(WORD.source, "gu");
-    var m;
-    while ((m = re.exec(text))) {
-      if (set.has(fold(m[0]))) {
-        if (m.index > last) {
-          out.push({ text: text.slice(last, m.index), hit: false });
-        }
-        out.push({ text: m[0], hit: true });
-        last = m.index + m[0].length;
+    hitsIn(text, set).forEach(function (h) {
+      if (h[0] > last) {
+        out.push({ text: text.slice(last, h[0]), hit: false });
       }
-    }
+      out.push({ text: text.slice(h[0], h[1]), hit: true });
+      last = h[1];
+    });
     if (last < text.length) {
       out.push({ text: text.slice(last), hit: false });
     }
@@ -170,6 +192,13 @@
     });
   }
 
+  /* The words of result `r` that matched, as its text `t` has them. */
+  function matched(r, t) {
+    return getEngine().then(function (e) {
+      return e.matched(r, t);
+    });
+  }
+
   /* ---------- The box and its results ---------- */
 
   var state = { seq: 0, topic: "", shown: SHOWN, active: -1, last: null, pending: 0 };
@@ -216,15 +245,8 @@
 
   /* A snippet of `text` around its first marked word, with the marked words in <mark>. */
   function snippet(text, marks) {
-    var re = new RegExp(WORD.source, "gu");
-    var m;
-    var at = -1;
-    while ((m = re.exec(text))) {
-      if (marks.has(fold(m[0]))) {
-        at = m.index;
-        break;
-      }
-    }
+    var first = hitsIn(text, marks)[0];
+    var at = first ? first[0] : -1;
     var start = at < 60 ? 0 : text.lastIndexOf(" ", at - 50) + 1;
     var end = Math.min(text.length, start + 180);
     if (end < text.length) {
@@ -312,12 +334,6 @@
 
   function render(query, done, seq) {
     return openIndex().then(function (ix) {
-      var marks = new Set();
-      done.families.forEach(function (f) {
-        f.forEach(function (w) {
-          marks.add(w);
-        });
-      });
       var groups = byPage(done.results);
       var shown = [];
       groups.slice(0, state.shown).forEach(function (group) {
@@ -326,7 +342,12 @@
         });
       });
       return Promise.all(shown.map(function (s) {
-        return docText(s.r.doc);
+        return docText(s.r.doc).then(function (t) {
+          return matched(s.r, t).then(function (words) {
+            s.marks = new Set(words);
+            return t;
+          });
+        });
       })).then(function (texts) {
         if (seq !== state.seq) {
           return;
@@ -343,7 +364,7 @@
               topicCounts.set(topic[0], (topicCounts.get(topic[0]) || 0) + 1);
             }
           });
-          list.appendChild(resultLink(t, marks, i, shown[i].sub));
+          list.appendChild(resultLink(t, shown[i].marks, i, shown[i].sub));
         });
         chips(ix, topicCounts);
         more.hidden = groups.length <= state.shown && !done.partial;
