@@ -108,6 +108,8 @@ pub(super) struct Writer<'a> {
     table_alignments: Vec<Alignment>,
     table_head: bool,
     table_cell: usize,
+    /// Tables so far, which number each table's scrolling region.
+    tables: usize,
     footnotes: HashMap<String, usize>,
     terms: Option<&'a dyn TermLinker>,
     /// Terms linked so far, in order of first use.
@@ -146,6 +148,7 @@ impl<'a> Writer<'a> {
             table_alignments: Vec::new(),
             table_head: false,
             table_cell: 0,
+            tables: 0,
             footnotes: HashMap::new(),
             terms: None,
             terms_used: Vec::new(),
@@ -237,18 +240,18 @@ impl<'a> Writer<'a> {
                 self.push_text(" ");
             }
             Event::HardBreak => {
-                self.html.push_str("<br />\n");
+                self.html.push_str("<br>\n");
                 self.push_text(" ");
             }
             Event::Rule => {
                 self.open_block();
-                self.html.push_str("<hr />\n");
+                self.html.push_str("<hr>\n");
             }
             Event::TaskListMarker(checked) => {
                 self.html.push_str(if checked {
-                    "<input disabled=\"\" type=\"checkbox\" checked=\"\"/>\n"
+                    "<input type=\"checkbox\" disabled checked aria-label=\"Task\">\n"
                 } else {
-                    "<input disabled=\"\" type=\"checkbox\"/>\n"
+                    "<input type=\"checkbox\" disabled aria-label=\"Task\">\n"
                 });
             }
         }
@@ -373,7 +376,17 @@ impl<'a> Writer<'a> {
             Tag::Table(alignments) => {
                 self.open_block();
                 self.table_alignments = alignments;
-                self.html.push_str("<div class=\"table-wrap\"><table>");
+                self.tables += 1;
+                let _ = write!(
+                    self.html,
+                    "<section class=\"table-wrap\" aria-label=\"Table {}",
+                    self.tables
+                );
+                if let Some(heading) = self.headings.last() {
+                    self.html.push_str(": ");
+                    escape_attr(&mut self.html, &heading.text);
+                }
+                self.html.push_str("\"><table>");
             }
             Tag::TableHead => {
                 self.table_head = true;
@@ -389,9 +402,9 @@ impl<'a> Writer<'a> {
                     .push_str(if self.table_head { "<th" } else { "<td" });
                 self.html
                     .push_str(match self.table_alignments.get(self.table_cell) {
-                        Some(Alignment::Left) => " style=\"text-align: left\">",
-                        Some(Alignment::Center) => " style=\"text-align: center\">",
-                        Some(Alignment::Right) => " style=\"text-align: right\">",
+                        Some(Alignment::Left) => " class=\"align-left\">",
+                        Some(Alignment::Center) => " class=\"align-center\">",
+                        Some(Alignment::Right) => " class=\"align-right\">",
                         _ => ">",
                     });
             }
@@ -450,7 +463,7 @@ impl<'a> Writer<'a> {
             TagEnd::DefinitionList => self.html.push_str("</dl>\n"),
             TagEnd::DefinitionListTitle => self.html.push_str("</dt>\n"),
             TagEnd::DefinitionListDefinition => self.html.push_str("</dd>\n"),
-            TagEnd::Table => self.html.push_str("</tbody></table></div>\n"),
+            TagEnd::Table => self.html.push_str("</tbody></table></section>\n"),
             TagEnd::TableHead => {
                 self.html.push_str("</tr></thead><tbody>\n");
                 self.table_head = false;
@@ -494,7 +507,7 @@ impl<'a> Writer<'a> {
                     self.html.push_str("\" title=\"");
                     escape_attr(&mut self.html, &title);
                 }
-                self.html.push_str("\" />");
+                self.html.push_str("\">");
             }
             Event::Text(text)
             | Event::Code(text)
