@@ -23,3 +23,4 @@ mod search;
 mod serve;
 mod serve_abuse;
 mod teams;
+mod validate;
