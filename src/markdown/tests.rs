@@ -162,7 +162,8 @@ fn tables_are_wrapped() {
     assert_eq!(
         out.html,
         "<section class=\"table-wrap\" aria-label=\"Table 1\"><table><thead><tr>\
-         <th class=\"align-left\">a</th><th class=\"align-right\">b</th></tr></thead><tbody>\n\
+         <th scope=\"col\" class=\"align-left\">a</th>\
+         <th scope=\"col\" class=\"align-right\">b</th></tr></thead><tbody>\n\
          <tr><td class=\"align-left\">1</td><td class=\"align-right\">2</td></tr>\n\
          </tbody></table></section>\n"
     );
@@ -497,5 +498,21 @@ fn each_table_region_has_its_own_name() {
             "Table 2: Costs &amp; more",
             "Table 3: Costs &amp; more"
         ]
+    );
+}
+
+#[test]
+fn an_empty_header_cell_is_a_plain_cell() {
+    let out = md("| | a |\n| --- | --- |\n| x | 1 |\n");
+    assert!(
+        out.html
+            .contains("<thead><tr><td></td><th scope=\"col\">a</th></tr></thead>"),
+        "{}",
+        out.html
+    );
+    assert!(
+        out.html.contains("<tr><td>x</td><td>1</td></tr>"),
+        "{}",
+        out.html
     );
 }

@@ -110,6 +110,8 @@ pub(super) struct Writer<'a> {
     table_cell: usize,
     /// Tables so far, which number each table's scrolling region.
     tables: usize,
+    /// Where the open table cell's tag starts in `html`.
+    cell_start: usize,
     footnotes: HashMap<String, usize>,
     terms: Option<&'a dyn TermLinker>,
     /// Terms linked so far, in order of first use.
@@ -149,6 +151,7 @@ impl<'a> Writer<'a> {
             table_head: false,
             table_cell: 0,
             tables: 0,
+            cell_start: 0,
             footnotes: HashMap::new(),
             terms: None,
             terms_used: Vec::new(),
@@ -398,8 +401,12 @@ impl<'a> Writer<'a> {
                 self.html.push_str("<tr>");
             }
             Tag::TableCell => {
-                self.html
-                    .push_str(if self.table_head { "<th" } else { "<td" });
+                self.cell_start = self.html.len();
+                self.html.push_str(if self.table_head {
+                    "<th scope=\"col\""
+                } else {
+                    "<td"
+                });
                 self.html
                     .push_str(match self.table_alignments.get(self.table_cell) {
                         Some(Alignment::Left) => " class=\"align-left\">",
@@ -470,8 +477,17 @@ impl<'a> Writer<'a> {
             }
             TagEnd::TableRow => self.html.push_str("</tr>\n"),
             TagEnd::TableCell => {
-                self.html
-                    .push_str(if self.table_head { "</th>" } else { "</td>" });
+                let cell = self.html.get(self.cell_start..).unwrap_or("");
+                let open = cell.find('>').map_or(0, |at| at + 1);
+                if self.table_head && open > 0 && cell[open..].trim().is_empty() {
+                    // An empty corner heads nothing: a plain cell, not an empty header.
+                    let start = self.cell_start;
+                    self.html.replace_range(start..start + open, "<td>");
+                    self.html.push_str("</td>");
+                } else {
+                    self.html
+                        .push_str(if self.table_head { "</th>" } else { "</td>" });
+                }
                 self.table_cell += 1;
                 self.push_text(" ");
             }
