@@ -14,7 +14,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-use crate::links::ROOT_MARK;
 use crate::model::PageId;
 use crate::output::Sink;
 use crate::outputs::{Output, Outputs, PRINT};
@@ -198,7 +197,9 @@ fn write_page(
         }
         docs
     });
-    if let Err(e) = spool.put(position, &rendered.html.replace(ROOT_MARK, "")) {
+    let key = crate::nav::page_key(page);
+    let title = &writer.site.page_front(page).title;
+    if let Err(e) = spool.put(position, &crate::print::body(&rendered.html, &key, title)) {
         out.record(PRINT, e);
     }
     match writer.page_html(page, &rendered) {

@@ -1,6 +1,8 @@
 //! Build-time syntax highlighting with syntect into CSS classes, with a content-hash cache kept in
 //! memory and on disk between builds.
 
+mod palette;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -8,7 +10,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use syntect::highlighting::Theme;
+use syntect::highlighting::{Color, Theme};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
@@ -26,6 +28,23 @@ const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 const LIGHT_THEME: EmbeddedThemeName = EmbeddedThemeName::OneHalfLight;
 const DARK_THEME: EmbeddedThemeName = EmbeddedThemeName::OneHalfDark;
+
+/// The code background of the default theme's light scheme (`--code-bg` in `css/tokens.css`):
+/// the light theme's colours are made readable on it.
+const LIGHT_CODE_BACKGROUND: Color = Color {
+    r: 0xf4,
+    g: 0xf5,
+    b: 0xf7,
+    a: 0xff,
+};
+
+/// The code background of the dark scheme (`--code-bg` in `css/tokens.css`).
+const DARK_CODE_BACKGROUND: Color = Color {
+    r: 0x1d,
+    g: 0x20,
+    b: 0x26,
+    a: 0xff,
+};
 
 const CACHE_MAGIC: &[u8; 8] = b"GUIDEHLC";
 const CACHE_FORMAT: u32 = 1;
@@ -90,7 +109,8 @@ impl Default for Highlighter {
 }
 
 impl Highlighter {
-    /// Loads the syntax set (syntect defaults plus two-face's extra syntaxes).
+    /// Loads the syntax set (syntect defaults plus two-face's extra syntaxes) and the One Half
+    /// themes, their colours adjusted to 4.5:1 contrast on the code background.
     pub fn new() -> Self {
         let syntaxes = two_face::syntax::extra_newlines();
         let mut by_extension = HashMap::new();
@@ -102,13 +122,14 @@ impl Highlighter {
             by_name.insert(syntax.name.to_ascii_lowercase(), index);
         }
         let themes = two_face::theme::extra();
-        let (light, dark) = (themes.get(LIGHT_THEME), themes.get(DARK_THEME));
+        let light = palette::readable_theme(themes.get(LIGHT_THEME), LIGHT_CODE_BACKGROUND);
+        let dark = palette::readable_theme(themes.get(DARK_THEME), DARK_CODE_BACKGROUND);
         Highlighter {
             syntaxes,
             by_extension,
             by_name,
-            filter: ClassFilter::new(&[light, dark]),
-            css: build_css(light, dark),
+            filter: ClassFilter::new(&[&light, &dark]),
+            css: build_css(&light, &dark),
             cache: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),

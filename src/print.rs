@@ -2,6 +2,10 @@
 //! the page is rendered (in any order), then streamed into the print template in reading order,
 //! so memory does not grow with the size of the guide.
 
+mod scope;
+
+pub(crate) use scope::body;
+
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::sync::Mutex;

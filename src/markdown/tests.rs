@@ -161,9 +161,11 @@ fn tables_are_wrapped() {
     let out = md("| a | b |\n|:--|--:|\n| 1 | 2 |\n");
     assert_eq!(
         out.html,
-        "<div class=\"table-wrap\"><table><thead><tr><th style=\"text-align: left\">a</th>\
-         <th style=\"text-align: right\">b</th></tr></thead><tbody>\n<tr><td style=\"text-align: left\">1</td>\
-         <td style=\"text-align: right\">2</td></tr>\n</tbody></table></div>\n"
+        "<section class=\"table-wrap\" aria-label=\"Table 1\"><table><thead><tr>\
+         <th scope=\"col\" class=\"align-left\">a</th>\
+         <th scope=\"col\" class=\"align-right\">b</th></tr></thead><tbody>\n\
+         <tr><td class=\"align-left\">1</td><td class=\"align-right\">2</td></tr>\n\
+         </tbody></table></section>\n"
     );
     assert_eq!(
         out.plain_text.split_whitespace().collect::<Vec<_>>(),
@@ -239,7 +241,7 @@ fn links_are_resolved_and_recorded() {
         "{html}"
     );
     assert!(
-        html.contains("<img src=\"img.png\" alt=\"alt t\" title=\"T\" />"),
+        html.contains("<img src=\"img.png\" alt=\"alt t\" title=\"T\">"),
         "{html}"
     );
     assert!(html.contains("<a href=\"missing.md\">bad</a>"), "{html}");
@@ -281,11 +283,11 @@ fn footnotes_and_task_lists_use_defaults() {
     ));
     assert!(
         out.html
-            .contains("<input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone")
+            .contains("<input type=\"checkbox\" disabled checked aria-label=\"Task\">\ndone")
     );
     assert!(
         out.html
-            .contains("<input disabled=\"\" type=\"checkbox\"/>\ntodo")
+            .contains("<input type=\"checkbox\" disabled aria-label=\"Task\">\ntodo")
     );
     assert!(out.html.contains("<del>gone</del>"));
 }
@@ -475,4 +477,42 @@ fn odd_input_never_panics() {
             let _ = out.word_count;
         }
     }
+}
+
+#[test]
+fn each_table_region_has_its_own_name() {
+    let out = md(
+        "| a |\n| - |\n| 1 |\n\n## Costs & more\n\n| b |\n| - |\n| 2 |\n\n| c |\n| - |\n| 3 |\n",
+    );
+    let names: Vec<&str> = out
+        .html
+        .split("aria-label=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|name| name.starts_with("Table"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Table 1",
+            "Table 2: Costs &amp; more",
+            "Table 3: Costs &amp; more"
+        ]
+    );
+}
+
+#[test]
+fn an_empty_header_cell_is_a_plain_cell() {
+    let out = md("| | a |\n| --- | --- |\n| x | 1 |\n");
+    assert!(
+        out.html
+            .contains("<thead><tr><td></td><th scope=\"col\">a</th></tr></thead>"),
+        "{}",
+        out.html
+    );
+    assert!(
+        out.html.contains("<tr><td>x</td><td>1</td></tr>"),
+        "{}",
+        out.html
+    );
 }

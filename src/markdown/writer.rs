@@ -108,6 +108,10 @@ pub(super) struct Writer<'a> {
     table_alignments: Vec<Alignment>,
     table_head: bool,
     table_cell: usize,
+    /// Tables so far, which number each table's scrolling region.
+    tables: usize,
+    /// Where the open table cell's tag starts in `html`.
+    cell_start: usize,
     footnotes: HashMap<String, usize>,
     terms: Option<&'a dyn TermLinker>,
     /// Terms linked so far, in order of first use.
@@ -146,6 +150,8 @@ impl<'a> Writer<'a> {
             table_alignments: Vec::new(),
             table_head: false,
             table_cell: 0,
+            tables: 0,
+            cell_start: 0,
             footnotes: HashMap::new(),
             terms: None,
             terms_used: Vec::new(),
@@ -237,18 +243,18 @@ impl<'a> Writer<'a> {
                 self.push_text(" ");
             }
             Event::HardBreak => {
-                self.html.push_str("<br />\n");
+                self.html.push_str("<br>\n");
                 self.push_text(" ");
             }
             Event::Rule => {
                 self.open_block();
-                self.html.push_str("<hr />\n");
+                self.html.push_str("<hr>\n");
             }
             Event::TaskListMarker(checked) => {
                 self.html.push_str(if checked {
-                    "<input disabled=\"\" type=\"checkbox\" checked=\"\"/>\n"
+                    "<input type=\"checkbox\" disabled checked aria-label=\"Task\">\n"
                 } else {
-                    "<input disabled=\"\" type=\"checkbox\"/>\n"
+                    "<input type=\"checkbox\" disabled aria-label=\"Task\">\n"
                 });
             }
         }
@@ -373,7 +379,17 @@ impl<'a> Writer<'a> {
             Tag::Table(alignments) => {
                 self.open_block();
                 self.table_alignments = alignments;
-                self.html.push_str("<div class=\"table-wrap\"><table>");
+                self.tables += 1;
+                let _ = write!(
+                    self.html,
+                    "<section class=\"table-wrap\" aria-label=\"Table {}",
+                    self.tables
+                );
+                if let Some(heading) = self.headings.last() {
+                    self.html.push_str(": ");
+                    escape_attr(&mut self.html, &heading.text);
+                }
+                self.html.push_str("\"><table>");
             }
             Tag::TableHead => {
                 self.table_head = true;
@@ -385,13 +401,17 @@ impl<'a> Writer<'a> {
                 self.html.push_str("<tr>");
             }
             Tag::TableCell => {
-                self.html
-                    .push_str(if self.table_head { "<th" } else { "<td" });
+                self.cell_start = self.html.len();
+                self.html.push_str(if self.table_head {
+                    "<th scope=\"col\""
+                } else {
+                    "<td"
+                });
                 self.html
                     .push_str(match self.table_alignments.get(self.table_cell) {
-                        Some(Alignment::Left) => " style=\"text-align: left\">",
-                        Some(Alignment::Center) => " style=\"text-align: center\">",
-                        Some(Alignment::Right) => " style=\"text-align: right\">",
+                        Some(Alignment::Left) => " class=\"align-left\">",
+                        Some(Alignment::Center) => " class=\"align-center\">",
+                        Some(Alignment::Right) => " class=\"align-right\">",
                         _ => ">",
                     });
             }
@@ -450,15 +470,24 @@ impl<'a> Writer<'a> {
             TagEnd::DefinitionList => self.html.push_str("</dl>\n"),
             TagEnd::DefinitionListTitle => self.html.push_str("</dt>\n"),
             TagEnd::DefinitionListDefinition => self.html.push_str("</dd>\n"),
-            TagEnd::Table => self.html.push_str("</tbody></table></div>\n"),
+            TagEnd::Table => self.html.push_str("</tbody></table></section>\n"),
             TagEnd::TableHead => {
                 self.html.push_str("</tr></thead><tbody>\n");
                 self.table_head = false;
             }
             TagEnd::TableRow => self.html.push_str("</tr>\n"),
             TagEnd::TableCell => {
-                self.html
-                    .push_str(if self.table_head { "</th>" } else { "</td>" });
+                let cell = self.html.get(self.cell_start..).unwrap_or("");
+                let open = cell.find('>').map_or(0, |at| at + 1);
+                if self.table_head && open > 0 && cell[open..].trim().is_empty() {
+                    // An empty corner heads nothing: a plain cell, not an empty header.
+                    let start = self.cell_start;
+                    self.html.replace_range(start..start + open, "<td>");
+                    self.html.push_str("</td>");
+                } else {
+                    self.html
+                        .push_str(if self.table_head { "</th>" } else { "</td>" });
+                }
                 self.table_cell += 1;
                 self.push_text(" ");
             }
@@ -494,7 +523,7 @@ impl<'a> Writer<'a> {
                     self.html.push_str("\" title=\"");
                     escape_attr(&mut self.html, &title);
                 }
-                self.html.push_str("\" />");
+                self.html.push_str("\">");
             }
             Event::Text(text)
             | Event::Code(text)

@@ -15,7 +15,6 @@ use crate::Prepared;
 use crate::diagnostics::Diagnostic;
 use crate::emit::{Written, write_output};
 use crate::highlight::Highlighter;
-use crate::links::ROOT_MARK;
 use crate::markdown::Rendered;
 use crate::model::PageId;
 use crate::output::MemorySink;
@@ -385,7 +384,9 @@ impl Generation {
                     || self.writer(),
                     |w, (position, &page)| {
                         let (rendered, _) = self.markdown(w, page);
-                        spool.put(position, &rendered.html.replace(ROOT_MARK, ""))
+                        let key = crate::nav::page_key(page);
+                        let title = &w.site.page_front(page).title;
+                        spool.put(position, &crate::print::body(&rendered.html, &key, title))
                     },
                 )
                 .collect();

@@ -492,9 +492,15 @@ fn raw_html_in_a_body_is_kept() {
         details.contains("<strong>until opened</strong>"),
         "Markdown inside the block is rendered: {details}"
     );
+    let print = site.page("print.html");
+    let kept = print
+        .split("<details id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect::<Vec<_>>();
     assert!(
-        site.page("print.html")
-            .contains("<details id=\"kept-details\">")
+        matches!(kept.as_slice(), [id] if id.ends_with("-kept-details")),
+        "print.html keeps the block, its id scoped to its page: {kept:?}"
     );
 }
 

@@ -26,3 +26,4 @@ mod serve;
 mod serve_abuse;
 mod sidebar;
 mod teams;
+mod validate;
