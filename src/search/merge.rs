@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::encode;
-use super::page::{FIELDS, Field, PageDocs, count};
+use super::page::{FIELDS, Field, MAX_DOCS, PageDocs, count};
 use super::text::STOP_WORDS;
 use super::vocab::Vocabulary;
 use super::{Part, TopicEntry, content_name, wrap};
@@ -87,7 +87,7 @@ fn step_bounds() -> Vec<f64> {
 
 /// The document number of slot `slot` of page `page`.
 pub fn doc_id(page: u32, slot: u8) -> u32 {
-    page * 64 + u32::from(slot)
+    page * MAX_DOCS as u32 + u32::from(slot)
 }
 
 /// Scores every (stem, document) pair: BM25 per field, weighted and summed. Each stem's list is
@@ -240,6 +240,7 @@ pub fn merge(
     vocab: &Vocabulary,
     topics: &[TopicEntry],
     synonyms: &[Vec<String>],
+    abbreviations: &[(u32, String)],
     manifest_name: &str,
 ) -> Vec<Part> {
     let stems = vocab.stems();
@@ -393,6 +394,7 @@ pub fn merge(
         tiers: TIERS,
         topics: topic_list,
         syn: synonyms,
+        abbr: abbreviations,
         dict,
     };
     let payload = serde_json::to_string(&manifest).unwrap_or_default();
@@ -411,6 +413,8 @@ struct Manifest<'a> {
     tiers: [usize; 2],
     topics: Vec<Value>,
     syn: &'a [Vec<String>],
+    /// `[document, abbreviation]`: the glossary entry a query of just that abbreviation ranks first.
+    abbr: &'a [(u32, String)],
     dict: Vec<(String, String)>,
 }
 
@@ -622,7 +626,7 @@ mod tests {
             slug: "budgeting".into(),
             title: "Budgeting".into(),
         }];
-        let parts = merge(&pages, &vocab, &topics, &[], "index.test");
+        let parts = merge(&pages, &vocab, &topics, &[], &[], "index.test");
         let manifest = parts
             .iter()
             .find(|p| p.path == "search/index.test.js")

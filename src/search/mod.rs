@@ -10,9 +10,10 @@
 //! Files, all under `search/` and all loaded by `<script>` (so the index works from `file://`):
 //!
 //! - `index.<gen>.js` — the manifest: stop words, score scale, topics, synonyms (`[search]
-//!   synonyms` and the glossary's aliases, expanded by the browser at query time, both ways) and
-//!   the dictionary shards by word prefix. `<gen>` hashes everything the index is made from, so pages can name
-//!   the manifest (`search_index` in templates) before the index is built.
+//!   synonyms` and the glossary's aliases, expanded by the browser at query time, both ways), the
+//!   glossary entry each abbreviation names (first for a query that is just the abbreviation)
+//!   and the dictionary shards by word prefix. `<gen>` hashes everything the index is made from,
+//!   so pages can name the manifest (`search_index` in templates) before the index is built.
 //! - `d/<hash>.js` — a dictionary shard: the words with that prefix (for prefix search, typo
 //!   tolerance and "did you mean"), their stems, and for each stem its document count and its
 //!   best-scoring postings; deeper postings are in `x/<hash>.js`, loaded only when a query needs
@@ -48,7 +49,7 @@ use crate::outputs::SEARCH;
 use crate::topics::Topics;
 
 /// Version of the file format, part of every name's hash.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// A file of the index: its path under the output folder and its bytes.
 #[derive(Debug, Clone)]
@@ -75,6 +76,8 @@ pub struct SearchIndex {
     glossary: Option<(PageDocs, Vec<Part>)>,
     /// Groups of names searched as one another: the first and each other, both ways.
     synonyms: Vec<Vec<String>>,
+    /// Glossary abbreviations (folded as queries are) and the document of their entry.
+    abbreviations: Vec<(u32, String)>,
 }
 
 /// Path of the manifest for these inputs (the same value [`SearchIndex::manifest_path`] gives).
@@ -187,6 +190,7 @@ impl SearchIndex {
             blocks: blocks.clone(),
             vocab: Arc::default(),
             glossary: None,
+            abbreviations: Vec::new(),
             synonyms: config
                 .search
                 .synonyms
@@ -215,6 +219,20 @@ impl SearchIndex {
             topic_text: String::new(),
         };
         let (docs, texts) = page::build(&meta, &rendered, &|_| false, &self.vocab);
+        // The glossary's first document is its (empty) top, then one per term in order.
+        self.abbreviations = glossary
+            .terms
+            .iter()
+            .zip(docs.docs.iter().skip(1))
+            .flat_map(|(term, doc)| {
+                let id = merge::doc_id(meta.number, doc.slot);
+                std::iter::once(&term.name)
+                    .chain(&term.aliases)
+                    .filter(|name| is_abbreviation(name))
+                    .map(move |name| (id, text::units(&text::fold(name)).join(" ")))
+            })
+            .filter(|(_, units)| !units.is_empty())
+            .collect();
         let parts = texts
             .into_iter()
             .map(|(name, json)| wrap(&format!("{name}.{}", self.generation), &json))
@@ -294,14 +312,27 @@ impl SearchIndex {
     pub fn finish(&self, pages: &[PageDocs]) -> Vec<Part> {
         let name = format!("index.{}", self.generation);
         let Some((docs, texts)) = &self.glossary else {
-            return merge::merge(pages, &self.vocab, &self.topics, &self.synonyms, &name);
+            return merge::merge(pages, &self.vocab, &self.topics, &self.synonyms, &[], &name);
         };
         let mut all = pages.to_vec();
         all.push(docs.clone());
-        let mut parts = merge::merge(&all, &self.vocab, &self.topics, &self.synonyms, &name);
+        let mut parts = merge::merge(
+            &all,
+            &self.vocab,
+            &self.topics,
+            &self.synonyms,
+            &self.abbreviations,
+            &name,
+        );
         parts.extend(texts.iter().cloned());
         parts
     }
+}
+
+/// Whether a glossary name is written as an abbreviation: one word with two capitals or more
+/// (`SLO`, `IaC`, `CI/CD`), as readers type it in place of the full name.
+fn is_abbreviation(name: &str) -> bool {
+    !name.contains(char::is_whitespace) && name.chars().filter(|c| c.is_uppercase()).count() >= 2
 }
 
 /// Names as the browser matches them (query units joined by spaces, see [`text::units`]), the
@@ -397,6 +428,16 @@ mod tests {
             assert!(has(section, stem), "{stem}");
         }
         assert!(has(section, "cicd") && has(section, "ci") && has(section, "cd"));
+    }
+
+    #[test]
+    fn abbreviations_are_one_word_with_two_capitals() {
+        for name in ["SLO", "IaC", "SaaS", "CI/CD", "PRINCE2", "CD3"] {
+            assert!(is_abbreviation(name), "{name}");
+        }
+        for name in ["capex", "3-2-1", "Runbook", "RACI chart", "A"] {
+            assert!(!is_abbreviation(name), "{name}");
+        }
     }
 
     #[test]

@@ -10,8 +10,9 @@ use super::text::{self, is_stop_word};
 use super::vocab::{FnvMap, Vocabulary};
 use crate::markdown::Rendered;
 
-/// Documents a page may have; further headings go into the last one.
-pub const MAX_DOCS: usize = 64;
+/// Documents a page may have (a slot is a `u8`); further headings go into the last one. The
+/// glossary is one page with a document per term, so this bounds the terms search finds.
+pub const MAX_DOCS: usize = 256;
 /// Documents per text part, and parts per page: a document's number inside its page is
 /// `part * 8 + index in the part`, so the browser knows which part to load from the number alone.
 pub const PART_DOCS: usize = 8;
@@ -529,17 +530,21 @@ mod tests {
     #[test]
     fn large_pages_are_split_into_parts_by_size_and_count() {
         let section = format!("## Part\n\n{}\n\n", "word ".repeat(400));
-        let (docs, parts, _) = page(&section.repeat(12));
-        let slots: Vec<u8> = docs.docs.iter().map(|d| d.slot).collect();
+        let most_parts = MAX_DOCS / PART_DOCS;
+        let (docs, parts, _) = page(&section.repeat(most_parts + 4));
+        let slots: Vec<usize> = docs.docs.iter().map(|d| usize::from(d.slot)).collect();
         // About 2 KB each: one section per part, the empty top joining the first, and the
-        // sections past the eighth part kept in the last one.
-        assert_eq!(slots, [0, 1, 8, 16, 24, 32, 40, 48, 56, 57, 58, 59, 60]);
-        assert_eq!(parts.len(), 8);
+        // sections past the last part kept in it.
+        let mut expected = vec![0, 1];
+        expected.extend((1..most_parts).map(|p| p * PART_DOCS));
+        expected.extend((1..5).map(|k| MAX_DOCS - PART_DOCS + k));
+        assert_eq!(slots, expected);
+        assert_eq!(parts.len(), most_parts);
         assert_eq!(parts[1].0, "t/3-1");
 
-        let (docs, _, _) = page(&"## A\n\nx\n\n".repeat(100));
+        let (docs, _, _) = page(&"## A\n\nx\n\n".repeat(MAX_DOCS + 40));
         assert_eq!(docs.docs.len(), MAX_DOCS);
-        assert_eq!(docs.docs.last().unwrap().slot, 63);
+        assert_eq!(usize::from(docs.docs.last().unwrap().slot), MAX_DOCS - 1);
         let (docs, _, _) = page(&"## A\n\nx\n\n".repeat(20));
         let slots: Vec<u8> = docs.docs.iter().map(|d| d.slot).collect();
         assert_eq!(slots[..10], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -549,7 +554,7 @@ mod tests {
     #[test]
     fn slots_stay_below_max_docs_when_large_sections_come_first() {
         let big = format!("## Big\n\n{}\n\n", "word ".repeat(2000));
-        let (docs, _, _) = page(&(big.repeat(10) + &"## A\n\nx\n\n".repeat(80)));
+        let (docs, _, _) = page(&(big.repeat(10) + &"## A\n\nx\n\n".repeat(MAX_DOCS)));
         let slots: Vec<u8> = docs.docs.iter().map(|d| d.slot).collect();
         assert_eq!(slots.len(), MAX_DOCS);
         assert!(slots.windows(2).all(|w| w[0] < w[1]), "{slots:?}");
@@ -558,7 +563,14 @@ mod tests {
 
     #[test]
     fn every_slot_is_in_its_page_and_found_from_its_number() {
-        for (sections, words) in [(80, 400), (64, 400), (63, 5), (30, 1000), (9, 2)] {
+        let most = MAX_DOCS;
+        for (sections, words) in [
+            (most + 16, 400),
+            (most, 400),
+            (most - 1, 5),
+            (80, 400),
+            (9, 2),
+        ] {
             let body: String = (0..sections)
                 .map(|n| format!("## Part {n}\n\n{}\n\n", "word ".repeat(words)))
                 .collect();

@@ -1,8 +1,9 @@
 //! Search relevance in real headless Chromium: the ranking file (`tests/search-ranking.toml`) on
 //! the bundled guide; the rules behind it on a small guide (compounds, whole words before
 //! completions, every word before some, phrases first, synonyms both ways, the highlight of a
-//! result); and, for `scripts/bench-relevance.sh`, the ranking file run through `guide` and
-//! Pagefind side by side on one served copy of the guide.
+//! result); an abbreviation's glossary entry first in a glossary of over 64 terms; and, for
+//! `scripts/bench-relevance.sh`, the ranking file run through `guide` and Pagefind side by side
+//! on one served copy of the guide.
 
 use std::fs;
 use std::path::Path;
@@ -332,6 +333,64 @@ fn compounds_whole_words_all_words_phrases_and_synonyms_rank_first() {
         expect_clean(b, "ranking rules")?;
         if wrong.is_empty() {
             Ok("compounds, whole words, all words, phrases and synonyms rank as expected".into())
+        } else {
+            Err(wrong.join("\n  "))
+        }
+    });
+}
+
+/// A guide whose glossary has more terms than a page has room for documents of 64, the last
+/// one an abbreviation that a lesson is titled with, in the plural, and has as a heading.
+fn long_glossary_guide() -> Built {
+    let mut glossary: String = (0..100)
+        .map(|n| format!("[[term]]\nterm = \"Filler term {n:03}\"\ndefinition = \"A filler.\"\n\n"))
+        .collect();
+    glossary.push_str(
+        "[[term]]\nterm = \"Zone transfer\"\naliases = [\"ZT\"]\n\
+         definition = \"Copying a DNS zone to a secondary server.\"\n",
+    );
+    let lesson = "+++\ntitle = \"ZTs in practice\"\n+++\n\nZTs, ZTs and more ZTs.\n\n## ZT\n\n\
+                  A ZT copies the zone: ZT after ZT.\n";
+    let files = [
+        ("book.toml", "[book]\ntitle = \"Zones\"\n"),
+        ("glossary.toml", glossary.as_str()),
+        (
+            "content/_index.md",
+            "+++\ntitle = \"Zones\"\n+++\n\nHome.\n",
+        ),
+        (
+            "content/dns/_index.md",
+            "+++\ntitle = \"DNS\"\n+++\n\nLessons.\n",
+        ),
+        ("content/dns/zones.md", lesson),
+    ];
+    Built::fixture(&files)
+}
+
+#[test]
+fn an_abbreviation_finds_its_glossary_entry_first_however_long_the_glossary() {
+    let site = long_glossary_guide();
+    with_browser("abbreviations", |b| {
+        let base = site.base();
+        b.navigate(&format!("{base}index.html"))?;
+        let mut wrong = Vec::new();
+        for (query, first) in [
+            ("ZT", "glossary.html#zone-transfer"),
+            ("zt", "glossary.html#zone-transfer"),
+            ("ZTs", "dns/zones.html"),
+        ] {
+            let shown = search(b, query)?;
+            let got = shown.results.first().map(|h| h.target(&base));
+            if got.as_deref() != Some(first) {
+                wrong.push(format!("{query:?}: expected {first} first, got {got:?}"));
+            }
+        }
+        expect_clean(b, "abbreviations")?;
+        if wrong.is_empty() {
+            Ok(
+                "the glossary entry of an abbreviation comes first, its plural finds the lesson"
+                    .into(),
+            )
         } else {
             Err(wrong.join("\n  "))
         }

@@ -5,7 +5,8 @@
    joined form ("oncall") or, ranked lower, by its parts; a name by its synonyms (`[search]
    synonyms`, glossary aliases). Documents rank by: every term met, then the terms side by side,
    then terms met by whole words or stems rather than completions, typos or a compound's parts,
-   then an exact title or heading, then score.
+   then the glossary entry of an abbreviation the query is ("SLO"), an exact title or heading,
+   then score.
    `guideSearchEngine(manifestUrl)` gives { open, search, docText, matched }. */
 (function () {
   "use strict";
@@ -25,7 +26,7 @@
   var ENDING = /^(?:|e|s|es|ed|ing|ings|er|ers|ly|ies|ied|ion|ions|ation|ations|ment|ments|ness|ity|al|ise|ised|ises|ize|ized|izes|able|ive)$/;
   /* A document's number is its page's number times PAGE_DOCS plus its slot; a page's texts are
      in parts of PART_DOCS slots (MAX_DOCS and PART_DOCS in src/search/page.rs). */
-  var PAGE_DOCS = 64;
+  var PAGE_DOCS = 256;
   var PART_DOCS = 8;
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var DIGIT = new Int8Array(128).fill(-1);
@@ -454,8 +455,9 @@
       return acc;
     }
 
-    /* Documents matching the terms, best first. */
-    function rank(ix, terms, pages) {
+    /* Documents matching the terms, best first; `defined`, the glossary entries the query is an
+       abbreviation of. */
+    function rank(ix, terms, pages, defined) {
       var docs = new Map();
       terms.forEach(function (term) {
         var chosen = new Map();
@@ -488,7 +490,7 @@
       out.forEach(function (r) {
         var n = r.subs;
         var all = r.terms === terms.length;
-        r.exact = all && r.inTitle === n && r.titleLen === n ? 2 : all && r.inHeading === n && r.headingLen === n ? 1 : 0;
+        r.exact = defined.has(r.doc) ? 3 : all && r.inTitle === n && r.titleLen === n ? 2 : all && r.inHeading === n && r.headingLen === n ? 1 : 0;
       });
       out.sort(order);
       return out;
@@ -656,6 +658,21 @@
       });
     }
 
+    /* The glossary entries whose abbreviation (manifest `abbr`, folded as queries are) the
+       query's terms are, word for word: "SLO", not "SLOs" or "SLO budget". */
+    function abbreviated(ix, terms) {
+      var query = terms.map(function (term) {
+        return term.word;
+      }).join(" ");
+      var out = new Set();
+      (ix.m.abbr || []).forEach(function (entry) {
+        if (entry[1] === query) {
+          out.add(entry[0]);
+        }
+      });
+      return out;
+    }
+
     /* Every distinct word a search looks up, each once: {word, prefix, cands}. */
     function lookups(terms) {
       var byKey = new Map();
@@ -750,10 +767,11 @@
             all.push.apply(all, l.cands);
           });
           var ranked;
+          var defined = abbreviated(ix, terms);
           /* Ranks on the postings loaded so far; while fewer than `wanted` documents match every
              term, loads one more tier of the stems the terms name and ranks again. */
           function enough() {
-            ranked = rank(ix, terms, pages);
+            ranked = rank(ix, terms, pages, defined);
             var full = 0;
             while (full < ranked.length && ranked[full].terms === terms.length) {
               full++;
