@@ -268,16 +268,9 @@ fn every_page_passes_axe_in_both_schemes_on_desktop_and_phone() {
             for site in &sites {
                 let base = site.server.url();
                 for page in &site.pages {
-                    let t0 = Instant::now();
                     b.navigate(&format!("{base}{page}"))?;
-                    let t1 = t0.elapsed();
                     let what = format!("{} {page}", site.label);
                     views += check_schemes(b, &axe, &skip, view, &what, &mut found)?;
-                    eprintln!(
-                        "TIMING {} {page} nav {t1:.1?} total {:.1?}",
-                        view.0,
-                        t0.elapsed()
-                    );
                 }
                 open_search(b, &format!("{base}index.html"))?;
                 let what = format!("{} index.html with the search panel open", site.label);
@@ -288,7 +281,7 @@ fn every_page_passes_axe_in_both_schemes_on_desktop_and_phone() {
         let pages: usize = sites.iter().map(|s| s.pages.len()).sum();
         if !found.is_empty() {
             return Err(format!(
-                "{} axe violations on {views} page views:{}",
+                "{} axe violations on {views} page views ({pages} pages, {elapsed:.1?}):{}",
                 found.len(),
                 report(&found)
             ));

@@ -226,13 +226,13 @@ fn a_keyboard_only_journey_with_focus_always_visible_and_never_trapped() {
             WAIT,
         )?;
         key(b, "ArrowDown", "ArrowDown", 40, None, false)?;
-        let chosen = b.evaluate(&format!(
-            "(() => {{ const id = document.getElementById('search').getAttribute('aria-activedescendant'); \
+        let chosen = b.evaluate(
+            "(() => { const id = document.getElementById('search').getAttribute('aria-activedescendant'); \
              const el = id && document.getElementById(id); if (!el) return null; \
-             const s = getComputedStyle(el); return {{ selected: el.getAttribute('aria-selected'), \
+             const s = getComputedStyle(el); return { selected: el.getAttribute('aria-selected'), \
              marked: s.boxShadow !== 'none' || s.outlineStyle !== 'none', href: el.href, \
-             focus: document.activeElement.id }}; }})()"
-        ))?;
+             focus: document.activeElement.id }; })()"
+        )?;
         if chosen["selected"] != "true" || chosen["marked"] != true || chosen["focus"] != "search" {
             return Err(format!("ArrowDown in the search box: {chosen}"));
         }
