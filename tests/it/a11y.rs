@@ -5,8 +5,8 @@
 //! over HTTP under a sub-path as a team would host it.
 //!
 //! Without Chromium or axe-core it is skipped, unless `GUIDE_REQUIRE_BROWSER=1`. For local work
-//! only, `GUIDE_AXE_SKIP_RULES=rule,rule` leaves rules out (the sweep says so loudly); CI sets
-//! nothing and runs every rule.
+//! only, `GUIDE_AXE_SKIP_RULES=rule,rule@text` leaves rules out, or a rule's findings on elements
+//! whose HTML holds `text` (the sweep says so loudly); CI sets nothing and runs every rule.
 
 use std::collections::BTreeMap;
 use std::env;
@@ -104,17 +104,23 @@ pub fn axe_check(
     };
     let found = b.evaluate(&format!(
         r#"(async () => {{
-             const skip = {skip_json};
+             const skip = {skip_json}.map((s) => s.split("@"));
+             const whole = skip.filter((s) => s.length === 1).map((s) => s[0]);
              const out = [];
              for (const [context, runOnly, off = []] of {runs}) {{
                const rules = {{}};
-               for (const id of skip.concat(off)) rules[id] = {{ enabled: false }};
+               for (const id of whole.concat(off)) rules[id] = {{ enabled: false }};
+               if (runOnly.type === "rule") runOnly.values = runOnly.values.filter((id) => !whole.includes(id));
+               if (!runOnly.values.length) continue;
                const r = await axe.run(context, {{ runOnly, rules, resultTypes: ["violations"] }});
-               for (const v of r.violations) for (const n of v.nodes) out.push([
+               for (const v of r.violations) for (const n of v.nodes) {{
+                 if (skip.some(([id, part]) => part && id === v.id && n.html.includes(part))) continue;
+                 out.push([
                  v.id + " (" + v.impact + ")",
                  n.target.join(" ") + " " + n.html.replace(/\s+/g, " ").slice(0, 160),
                  v.help,
-               ]);
+                 ]);
+               }}
              }}
              return out;
            }})()"#
