@@ -45,7 +45,7 @@ pub fn render(topics: &Topics, prefix: &str) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"topic-map\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-labelledby=\"topic-map-title\" xmlns=\"http://www.w3.org/2000/svg\">\
+        "<svg class=\"topic-map\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"group\" aria-labelledby=\"topic-map-title\" xmlns=\"http://www.w3.org/2000/svg\">\
          <title id=\"topic-map-title\">Topic map: {} topics; lines join topics that share lessons</title>",
         list.len()
     );

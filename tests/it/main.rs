@@ -8,6 +8,8 @@
 
 mod support;
 
+mod a11y;
+mod a11y_journey;
 mod badinput;
 mod browser;
 mod build;

@@ -131,6 +131,20 @@
       }
     });
 
+    /* The open menu covers the page: once focus leaves it for the page, it closes, so that the
+       focused element is never hidden behind it. */
+    sidebar.addEventListener("focusout", function (event) {
+      var next = event.relatedTarget;
+      if (
+        next &&
+        sidebar.classList.contains("is-open") &&
+        !sidebar.contains(next) &&
+        !(next.closest && next.closest(".site-header"))
+      ) {
+        setOpen(false);
+      }
+    });
+
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && sidebar.classList.contains("is-open")) {
         setOpen(false);
