@@ -175,9 +175,10 @@ fn walk(b: &mut Browser, url: &str, what: &str) -> Result<Vec<Value>, String> {
     Ok(seen)
 }
 
-/// Tabs until the focused element satisfies `pick` (at most 80 presses).
+/// Tabs until the focused element satisfies `pick` (at most 400 presses: a lesson with a
+/// self-check and many links has well over a hundred stops).
 fn tab_to(b: &mut Browser, what: &str, pick: impl Fn(&Value) -> bool) -> Result<Value, String> {
-    for n in 0..80 {
+    for n in 0..400 {
         let now = tab(b)?;
         expect_visible_focus(&now, &format!("tabbing to {what}, Tab {}", n + 1))?;
         if pick(&now) {
