@@ -5,7 +5,7 @@
 # Environment read here:
 #   BENCH_SIZES  lesson counts to generate (default "1000 10000")
 #   BENCH_RUNS   runs per measurement; the median is reported (default 3)
-#   BENCH_SEED   seed for the generated text (default 1)
+#   BENCH_SHARED the shared benchmark folder with gencorpus.py and floor/ (default ../shared/bench)
 #   GUIDE_BIN    an already built `guide` binary to measure instead of building this checkout
 set -euo pipefail
 export LC_ALL=C
@@ -23,9 +23,7 @@ is_count() {
 
 sizes=${BENCH_SIZES:-"1000 10000"}
 runs=${BENCH_RUNS:-3}
-seed=${BENCH_SEED:-1}
 is_count "$runs" || die "BENCH_RUNS must be a whole number >= 1, got '$runs'"
-[[ $seed =~ ^[0-9]+$ ]] || die "BENCH_SEED must be a whole number, got '$seed'"
 read -r -a size_list <<<"$sizes"
 ((${#size_list[@]} > 0)) || die "BENCH_SIZES is empty"
 for size in "${size_list[@]}"; do
@@ -38,6 +36,16 @@ case $target in
 /*) ;;
 *) target=$repo/$target ;;
 esac
+
+shared=${BENCH_SHARED:-$repo/../shared/bench}
+
+# `gen_corpus FORMAT LESSONS DIR`: the shared corpus (the same lessons on every machine) in the
+# layout of `guide` (`guide`) or of a peer (`hugo`).
+gen_corpus() {
+    [[ -f $shared/gencorpus.py ]] || die "no gencorpus.py in $shared (set BENCH_SHARED)"
+    command -v python3 >/dev/null || die "python3 runs gencorpus.py"
+    python3 "$shared/gencorpus.py" --format "$1" --pages "$2" --out "$3" >/dev/null
+}
 
 # Builds `guide` (unless GUIDE_BIN names one) and the examples named in "$@" in release mode;
 # sets `guide` and `examples` (the folder of the example binaries).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks search on generated guides: the index's share of `guide build` (the build with
+# Benchmarks search on the shared corpus (gencorpus.py): the index's share of `guide build` (the build with
 # search on against the same build with `[search] enabled = false`, median of several runs), the
 # index's total size, and in headless Chromium the index bytes a first query loads and the time
 # from a keystroke to its results on screen (tests/it/search.rs `measure_queries_for_the_benchmark`).
@@ -8,15 +8,14 @@
 # Environment:
 #   BENCH_SIZES  lesson counts to generate (default "1000 10000")
 #   BENCH_RUNS   builds per configuration; the median is reported (default 3)
-#   BENCH_SEED   seed for the generated text (default 1)
+#   BENCH_SHARED the shared benchmark folder with gencorpus.py (default ../shared/bench)
 bench=bench-search
 source "$(dirname -- "${BASH_SOURCE[0]}")/bench-common.sh"
 
 time_bin=/usr/bin/time
 [[ -x $time_bin ]] || die "$time_bin is missing; it measures CPU time. Install it with: sudo apt-get install time"
 
-build_binaries gencorpus
-gencorpus=$examples/gencorpus
+build_binaries
 (cd -- "$repo" && cargo test --quiet --release --test it --no-run)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/guide-bench-search.XXXXXX")
@@ -52,7 +51,7 @@ for size in "${size_list[@]}"; do
     corpus=$work/corpus-$size
     out=$work/out-$size
     echo "generating $size lessons..." >&2
-    "$gencorpus" --lessons "$size" --out "$corpus" --seed "$seed" >/dev/null
+    gen_corpus guide "$size" "$corpus"
     grep -q '^\[search\]' "$corpus/book.toml" || printf '\n[search]\nenabled = true\n' >>"$corpus/book.toml"
 
     echo "building $size lessons, search off and on, $runs runs each..." >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks `guide serve` live reload: on generated guides of several sizes, starts the server,
+# Benchmarks `guide serve` live reload: on the shared corpus (gencorpus.py) at several sizes, starts the server,
 # requests one lesson, then saves that lesson again and again (a changed line each time, about a
 # second apart) and polls its URL every millisecond from one process (examples/savepoll.rs) until
 # the change is served. Prints the median and worst latency from save to served change, the time
@@ -13,7 +13,7 @@
 #   BENCH_SIZES  lesson counts to generate (default "1000 10000")
 #   BENCH_SAVES  saves measured per server (default 20)
 #   BENCH_GAP    seconds from one save to the next (default 1)
-#   BENCH_SEED   seed for the generated text (default 1)
+#   BENCH_SHARED the shared benchmark folder with gencorpus.py (default ../shared/bench)
 #   BENCH_WRK_SECONDS  seconds of the wrk run (default 10; 0 skips it)
 #   GUIDE_BIN    an already built `guide` binary to measure instead of building this checkout
 bench=bench-serve
@@ -28,8 +28,7 @@ is_count "$saves" || die "BENCH_SAVES must be a whole number >= 1, got '$saves'"
 wrk_bin=$(command -v wrk || true)
 command -v curl >/dev/null || die "curl is missing; it waits for the servers to start"
 
-build_binaries gencorpus savepoll
-gencorpus=$examples/gencorpus
+build_binaries savepoll
 savepoll=$examples/savepoll
 hugo_bin=$(command -v hugo || true)
 
@@ -120,7 +119,7 @@ row() {
 for size in "${size_list[@]}"; do
     corpus=$work/corpus-$size
     echo "generating $size lessons..." >&2
-    "$gencorpus" --lessons "$size" --out "$corpus" --seed "$seed" >/dev/null
+    gen_corpus guide "$size" "$corpus"
     rel=$(cd -- "$corpus/content" && find . -name '*.md' ! -name '_index.md' | sort | sed -n 1p)
     rel=${rel#./}
     [[ -n $rel ]] || die "no lesson in the generated guide"
@@ -168,7 +167,7 @@ for size in "${size_list[@]}"; do
 
     if [[ -n $hugo_bin ]]; then
         site=$work/hugo-$size
-        make_hugo_site "$corpus" "$site"
+        gen_corpus hugo "$size" "$site"
         echo "hugo server, $size lessons: $saves saves of $rel..." >&2
         log=$work/hugo-$size.log
         port=$(free_port)
@@ -181,7 +180,8 @@ for size in "${size_list[@]}"; do
             tail -n 40 -- "$log" >&2
             die "hugo server did not start"
         }
-        url=http://127.0.0.1:$port/$page
+        # The shared corpus's Hugo site has pretty URLs: a lesson is its folder.
+        url=http://127.0.0.1:$port/${rel%.md}/
         wait_for_text "$url" "</html>" 60 || die "hugo server does not serve $page"
         hugo_first=$(($(now_ms) - t0))
         measure_saves "$site/content/$rel" "$url" "hugo-$size"

@@ -16,9 +16,6 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/bench-common.sh"
 
 time_bin=/usr/bin/time
 [[ -x $time_bin ]] || die "$time_bin is missing; it measures peak memory (apt-get install time)"
-shared=${BENCH_SHARED:-$repo/../shared/bench}
-[[ -f $shared/gencorpus.py ]] || die "no gencorpus.py in $shared (set BENCH_SHARED)"
-command -v python3 >/dev/null || die "python3 runs gencorpus.py"
 
 build_binaries
 hugo_bin=$(command -v hugo || true)
@@ -85,8 +82,8 @@ for size in "${size_list[@]}"; do
     hugo_site=$work/hugo-$size
     out=$work/out-$size
     echo "generating $size lessons..." >&2
-    python3 "$shared/gencorpus.py" --format guide --pages "$size" --out "$corpus" >/dev/null
-    python3 "$shared/gencorpus.py" --format hugo --pages "$size" --out "$hugo_site" >/dev/null
+    gen_corpus guide "$size" "$corpus"
+    gen_corpus hugo "$size" "$hugo_site"
 
     cold_guide() { rm -rf -- "$corpus/.guide-cache" "$out" "$work/.out-$size.previous"; }
     cold_hugo() { rm -rf -- "$work/hugo-out-$size" "$hugo_site/resources" "$hugo_site/.hugo_build.lock"; }
