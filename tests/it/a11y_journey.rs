@@ -379,6 +379,16 @@ fn reduced_motion_turns_off_every_transition_animation_and_smooth_scroll() {
     });
 }
 
+/// The `[style, width]` of the indicator `js` reads, an error naming `what` unless it is drawn
+/// (not `none`) and at least 2 px wide.
+fn expect_indicator(b: &mut Browser, js: &str, what: &str) -> Result<(), String> {
+    let found = b.evaluate(js)?;
+    if found[0] == "none" || found[1].as_f64().unwrap_or(0.0) < 2.0 {
+        return Err(format!("{what} in forced colours: {found}"));
+    }
+    Ok(())
+}
+
 #[test]
 fn forced_colors_keep_focus_and_the_current_page_visible() {
     with_browser("a11y-forced-colors", |b| {
@@ -390,24 +400,18 @@ fn forced_colors_keep_focus_and_the_current_page_visible() {
         if !b.eval_bool("matchMedia('(forced-colors: active)').matches")? {
             return Err("forced colours are not emulated".into());
         }
-        let current = b.evaluate(
+        expect_indicator(
+            b,
             "(() => { const s = getComputedStyle(document.querySelector('#sidebar a[aria-current=page]')); \
              return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()",
+            "the current page in the sidebar has no outline",
         )?;
-        if current[0] == "none" || current[1].as_f64().unwrap_or(0.0) < 2.0 {
-            return Err(format!(
-                "the current page in the sidebar has no outline in forced colours: {current}"
-            ));
-        }
-        let toc = b.evaluate(
+        expect_indicator(
+            b,
             "(() => { const a = document.querySelector('#toc a'); a.classList.add('is-active'); \
              const s = getComputedStyle(a); return [s.borderLeftStyle, parseFloat(s.borderLeftWidth)]; })()",
+            "the heading being read has no border",
         )?;
-        if toc[0] == "none" || toc[1].as_f64().unwrap_or(0.0) < 2.0 {
-            return Err(format!(
-                "the heading being read has no border in forced colours: {toc}"
-            ));
-        }
         let stops = walk(b, &lesson, "forced colours")?;
         b.navigate(&lesson)?;
         tab_to(b, "the theme toggle", |s| s["id"] == "theme-toggle")?;
@@ -419,15 +423,12 @@ fn forced_colors_keep_focus_and_the_current_page_visible() {
             WAIT,
         )?;
         key(b, "ArrowDown", "ArrowDown", 40, None, false)?;
-        let chosen = b.evaluate(
+        expect_indicator(
+            b,
             "(() => { const s = getComputedStyle(document.querySelector('.search-result[aria-selected=true]')); \
              return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()",
+            "the chosen search result has no outline",
         )?;
-        if chosen[0] == "none" || chosen[1].as_f64().unwrap_or(0.0) < 2.0 {
-            return Err(format!(
-                "the chosen search result has no outline in forced colours: {chosen}"
-            ));
-        }
         println!("forced colours screenshot: {}", shot.display());
         Ok(format!(
             "{} focus stops with outlines, the current page and the chosen result outlined; screenshot {}",
